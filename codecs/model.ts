@@ -33,8 +33,11 @@ export const U64Schema = z.bigint().min(0n, 'u64 must be >= 0').max(U64_MAX, 'u6
 /** A Rust `u32` as a number, range-checked. */
 export const U32Schema = z.number().int().min(0).max(U32_MAX)
 
-/** Any byte string (a Rust `Vec<u8>`). */
-export const BytesSchema = z.instanceof(Uint8Array)
+/**
+ * Any byte string (a Rust `Vec<u8>`). Typed as plain `Uint8Array` (any backing buffer) so Buffers and
+ * subarrays pass; `z.instanceof` would narrow it to `Uint8Array<ArrayBuffer>`.
+ */
+export const BytesSchema = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected bytes (Uint8Array)' })
 
 /** A byte string of exactly `n` bytes (a Rust `[u8; n]`, or a length the node relies on). */
 export function fixedBytes(n: number): z.ZodType<Uint8Array> {

@@ -1,0 +1,102 @@
+/**
+ * Bunkercoin's hashes, all Blake3 over bincode: block hash, tx hash, the "merkle root" (a single hash
+ * of the whole transaction list, not a Merkle tree), the hash-chain VDF, the deterministic header
+ * nonce, and the bytes a transaction signature covers.
+ *
+ * @packageDocumentation
+ */
+import { blake3 } from '@noble/hashes/blake3.js'
+import { concatBytes } from '@noble/hashes/utils.js'
+import { encodeHeaderBincode, encodeTransactionBincode, encodeTransactionsBincode } from './bincode.js'
+import { HASH_LENGTH, type BlockHeader, type Transaction } from './model.js'
+
+/** The fixed VDF difficulty of protocol version 1 (iterations after the first hash). */
+export const VDF_DIFFICULTY = 10_000
+
+/** `[0u8; 32]`: the first block's prev_hash and VDF seed. Do not mutate. */
+export const ZERO_HASH: Uint8Array<ArrayBuffer> = new Uint8Array(HASH_LENGTH)
+
+/** Bytes of the little-endian u64s appended to `data_to_sign` and the header-nonce preimage. */
+const U64_BYTES = 8
+
+/** Block hash: `blake3(bincode(header))`. Only the header is hashed. */
+export function blockHash(header: BlockHeader): Uint8Array<ArrayBuffer> {
+  return blake3(encodeHeaderBincode(header))
+}
+
+/** Transaction hash: `blake3(bincode(tx))`, signature included. */
+export function txHash(tx: Transaction): Uint8Array<ArrayBuffer> {
+  return blake3(encodeTransactionBincode(tx))
+}
+
+/**
+ * The header's `merkle_root`: `blake3(bincode(Vec<Transaction>))` over the transactions in the order
+ * given. Not a Merkle tree: one hash of the whole list, so order matters.
+ */
+export function merkleRoot(txs: readonly Transaction[]): Uint8Array<ArrayBuffer> {
+  return blake3(encodeTransactionsBincode(txs))
+}
+
+/** A fresh Blake3 state, copied into the working hasher for every VDF step. */
+const PRISTINE_BLAKE3 = blake3.create()
+
+/**
+ * The node's VDF: `out = blake3(seed)`, then `difficulty` more times `out = blake3(out)` (10 001
+ * hashes at the fixed difficulty). The hot path of block validation, so it reuses one hasher and one
+ * output buffer: resetting the hasher by copying a pristine state in is about twice as fast as
+ * `blake3(out)`, which builds a new hasher and output array each round.
+ *
+ * @param seed - the previous block's hash (`ZERO_HASH` for the first block)
+ * @param difficulty - extra iterations; a non-negative integer (10 000 in protocol version 1)
+ * @throws RangeError if `difficulty` is not a non-negative safe integer
+ */
+export function vdf(seed: Uint8Array, difficulty: number): Uint8Array<ArrayBuffer> {
+  if (!Number.isSafeInteger(difficulty) || difficulty < 0) {
+    throw new RangeError(`VDF difficulty must be a non-negative integer, got ${difficulty}`)
+  }
+  const out = new Uint8Array(HASH_LENGTH)
+  const hasher = blake3.create()
+  PRISTINE_BLAKE3._cloneInto(hasher).update(seed).digestInto(out)
+  for (let i = 0; i < difficulty; i++) {
+    // update() copies `out` into the hasher's block buffer before digestInto() overwrites it
+    PRISTINE_BLAKE3._cloneInto(hasher).update(out).digestInto(out)
+  }
+  return out
+}
+
+/** A u64 as 8 little-endian bytes. */
+function u64le(value: bigint): Uint8Array {
+  const bytes = new Uint8Array(U64_BYTES)
+  new DataView(bytes.buffer).setBigUint64(0, value, true)
+  return bytes
+}
+
+/**
+ * The deterministic header nonce (not proof of work): the first 8 bytes, read as a little-endian
+ * u64, of `blake3(prev_hash || timestamp as u64 LE)`.
+ */
+export function headerNonce(prevHash: Uint8Array, timestamp: bigint): bigint {
+  const digest = blake3(concatBytes(prevHash, u64le(timestamp)))
+  return new DataView(digest.buffer, digest.byteOffset, U64_BYTES).getBigUint64(0, true)
+}
+
+/**
+ * What a transaction signature covers: `sender || recipient || amount LE || nonce LE`, raw bytes with
+ * no length prefixes (80 bytes with 32-byte keys).
+ */
+export function dataToSign(tx: Transaction): Uint8Array {
+  return concatBytes(tx.sender, tx.recipient, u64le(tx.amount), u64le(tx.nonce))
+}
+
+/**
+ * Lexicographic byte order (Rust's `Ord` for `[u8; 32]`/`Vec<u8>`): negative, zero or positive.
+ * The order blocks list their transactions in, by tx hash.
+ */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0)
+    if (d !== 0) return d
+  }
+  return a.length - b.length
+}

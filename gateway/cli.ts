@@ -1,0 +1,8 @@
+/**
+ * Entry point of the `bunker-gateway` command: the only module that writes to the terminal.
+ *
+ * @packageDocumentation
+ */
+import { main } from './cli-main.js'
+
+process.exitCode = await main(process.argv.slice(2), (line) => console.log(line))
