@@ -11,6 +11,9 @@ import { Backoff, type BackoffOptions } from '../backoff.js'
 import type { Logger } from '../log.js'
 import { DEFAULT_P2P_LIMITS, P2PConnection, type P2PConnectionLimits } from './p2p-connection.js'
 
+/** The node's P2P port (`bunkercoin node --port`, default 7000). */
+export const P2P_DEFAULT_PORT = 7000
+
 /** Options of a {@link P2PPeers}. */
 export interface P2PPeersOptions {
   /** Where to listen for inbound peers; omit for outbound only. Port 0 picks a free port. */
@@ -36,6 +39,11 @@ export interface P2PPeersEvents {
   /** A connection is up (inbound accepted, or outbound connected). */
   connection: [conn: P2PConnection]
 }
+
+/** Most addresses remembered in the ban table. */
+const MAX_BANS = 4096
+/** How long an ended ban still counts towards the next one's length, ms. */
+const MAX_BAN_MEMORY_MS = 24 * 3_600_000
 
 interface Outbound {
   address: string
@@ -180,10 +188,25 @@ export class P2PPeers extends EventEmitter<P2PPeersEvents> {
 
   private ban(remote: string): void {
     const ip = remote.slice(0, remote.lastIndexOf(':'))
+    this.pruneBans()
     const entry = this.bans.get(ip) ?? { until: 0, backoff: new Backoff({ initialMs: 30_000, maxMs: 3_600_000, jitter: 0, ...this.options.ban }) }
     const ms = entry.backoff.next()
     entry.until = Date.now() + ms
     this.bans.set(ip, entry)
     this.log.warn({ peer: ip, banMs: ms }, 'banned peer that kept sending garbage; its connections are refused until the ban ends')
+  }
+
+  /**
+   * Forgets bans that ended long enough ago for their backoff to matter no more, and keeps the table
+   * bounded: a flood of addresses cannot grow it without limit.
+   */
+  private pruneBans(): void {
+    const now = Date.now()
+    for (const [ip, ban] of this.bans) if (ban.until + MAX_BAN_MEMORY_MS < now) this.bans.delete(ip)
+    while (this.bans.size >= MAX_BANS) {
+      const oldest = this.bans.keys().next().value
+      if (oldest === undefined) break
+      this.bans.delete(oldest)
+    }
   }
 }

@@ -209,3 +209,35 @@ describe('P2P service: peers and handshake', () => {
     expect(JSON.parse(GATEWAY_ACCEPT_LINE)).toBe('GetMempool')
   })
 })
+
+describe('P2P service: socket limits', () => {
+  it('refuses connections beyond the peer limit and keeps serving the others', async () => {
+    const { svc, port, logs } = await gateway({ maxPeers: 2 })
+    const [p1] = await rawPeers(svc, port, 2)
+    const extra = await peer(port)
+    await waitFor(() => extra.closed, 2_000, 'the extra peer to be refused')
+    expect(logs.find('peer limit reached')).toHaveLength(1)
+    ;(p1 as RawPeer).send('"GetMempool"')
+    expect(await (p1 as RawPeer).waitForLine((l) => l.startsWith('{"Mempool"'))).toBe('{"Mempool":[]}')
+  })
+
+  it('closes a connection that stays silent past the idle timeout', async () => {
+    const { port, logs } = await gateway({ limits: { idleTimeoutMs: 150 } })
+    const p = await peer(port)
+    await waitFor(() => p.closed, 3_000, 'the idle peer to be closed')
+    expect(logs.find('peer disconnected').map((r) => r.reason)).toContain('idle')
+  })
+
+  it('does not let an unreachable peer delay a reachable one', async () => {
+    const a = await node()
+    a.mine()
+    // A port nothing listens on: connections are refused and redialled with backoff.
+    const dead = await node()
+    const deadPort = dead.p2pPort
+    await dead.stop()
+    const started = Date.now()
+    const { state } = await gateway({ peers: [`127.0.0.1:${deadPort}`, `127.0.0.1:${a.p2pPort}`], redial: { initialMs: 5_000, maxMs: 5_000 } })
+    await waitFor(() => state.tip().height === 1, 2_000, 'sync with the reachable peer')
+    expect(Date.now() - started).toBeLessThan(2_000)
+  })
+})
