@@ -6,12 +6,14 @@
  */
 import { parseArgs } from 'node:util'
 import { runCodecTour } from './demo/codec-tour.js'
+import { runSim } from './cli-sim.js'
 import { packageInfo } from './package-info.js'
 
 const HELP = `bunker-gateway: a radio gateway for the Bunkercoin blockchain
 
 Usage:
   bunker-gateway demo [--help]     show what the gateway does with Bunkercoin data, on simulated hardware
+  bunker-gateway sim <device> ...  start simulated hardware (node, vara); 'sim --help' lists the options
   bunker-gateway --version         print the version
   bunker-gateway --help            this text
 `
@@ -23,8 +25,11 @@ node's NDJSON costs on air and what the gateway sends instead: the wire envelope
 and JS8Call text. Everything is computed on the spot; nothing needs a radio.
 `
 
-/** Runs the CLI with `argv` (without node and script); returns the process exit code. */
-export async function main(argv: string[], print: (line: string) => void): Promise<number> {
+/**
+ * Runs the CLI with `argv` (without node and script); returns the process exit code. Long-running
+ * commands end when `stop` resolves (the entry resolves it on SIGINT or SIGTERM).
+ */
+export async function main(argv: string[], print: (line: string) => void, stop: Promise<void> = new Promise(() => undefined)): Promise<number> {
   const [command, ...rest] = argv
   if (command === undefined || command === '--help' || command === '-h') {
     print(HELP)
@@ -43,6 +48,7 @@ export async function main(argv: string[], print: (line: string) => void): Promi
     await runCodecTour(print)
     return 0
   }
+  if (command === 'sim') return runSim(rest, print, stop)
   print(`unknown command '${command}'\n\n${HELP}`)
   return 64 // EX_USAGE
 }

@@ -5,4 +5,8 @@
  */
 import { main } from './cli-main.js'
 
-process.exitCode = await main(process.argv.slice(2), (line) => console.log(line))
+const stop = new Promise<void>((resolve) => {
+  process.once('SIGINT', () => resolve())
+  process.once('SIGTERM', () => resolve())
+})
+process.exitCode = await main(process.argv.slice(2), (line) => console.log(line), stop)
