@@ -42,6 +42,14 @@ const WINDOW_BITS = 15 // 32 KiB window, what every inflater accepts
 export function deflateWithDictionary(data: Uint8Array, dictionaryId: number): Uint8Array {
   const dictionary = PRESET_DICTIONARIES.get(dictionaryId)
   if (dictionary === undefined) throw new CodecError('ERR_DECOMPRESS', `unknown preset dictionary ${dictionaryId}`)
+  return deflateRaw(data, dictionary)
+}
+
+/**
+ * Raw deflate of `data` with any preset dictionary (empty: none); deflate uses at most its last
+ * 32 KiB. For dictionaries both sides derive, like the chain context of the `bodies` message.
+ */
+export function deflateRaw(data: Uint8Array, dictionary: Uint8Array): Uint8Array {
   const out = deflateRawSync(data, {
     level: LEVEL,
     memLevel: MEM_LEVEL,
@@ -59,6 +67,14 @@ export function deflateWithDictionary(data: Uint8Array, dictionaryId: number): U
 export function inflateWithDictionary(data: Uint8Array, dictionaryId: number, maxOutputBytes: number): Result<Uint8Array> {
   const dictionary = PRESET_DICTIONARIES.get(dictionaryId)
   if (dictionary === undefined) return err(new CodecError('ERR_DECOMPRESS', `unknown preset dictionary ${dictionaryId}`))
+  return inflateRaw(data, dictionary, maxOutputBytes)
+}
+
+/**
+ * Inflates raw deflate data made with `dictionary` (empty: none), with the bounds and checks of
+ * {@link inflateWithDictionary}. Never throws: every failure is `ERR_DECOMPRESS`.
+ */
+export function inflateRaw(data: Uint8Array, dictionary: Uint8Array, maxOutputBytes: number): Result<Uint8Array> {
   // node accepts 1..buffer.constants.MAX_LENGTH; the check below still enforces a cap of 0
   const cap = Math.min(Math.max(1, maxOutputBytes), bufferConstants.MAX_LENGTH)
   try {

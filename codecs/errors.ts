@@ -38,6 +38,7 @@ export const CODEC_ERROR_CODES = [
   'ERR_REASSEMBLY_LIMIT',
   'ERR_CHECKSUM',
   'ERR_JS8_TEXT',
+  'ERR_AX25_INFO', // an AX.25 information field we parse is malformed: ARQ frame (docs/PROTOCOL.md §13), APRS message
 ] as const
 
 /** A stable machine-readable codec error code. */

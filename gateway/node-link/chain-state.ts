@@ -4,12 +4,17 @@
  * strictly longer and every new block validates; a transaction enters the mempool only if it passes the
  * relay policy. Everything is keyed by its Bunkercoin hash, so duplicates cost one map lookup.
  *
+ * With a `persistence` every accepted change is committed to it before the method returns its
+ * outcome (what the gateway accepted is on disk before it is acknowledged); if the write throws,
+ * memory is left unchanged and the error propagates.
+ *
  * @packageDocumentation
  */
 import { blockHash, txHash } from '../../codecs/hashes.js'
 import { toHex } from '../../codecs/hex.js'
 import type { Block, Transaction } from '../../codecs/model.js'
 import { checkRelayTransaction, validateBlock, type BlockWarning } from '../../codecs/validate.js'
+import type { ChainPersistence, PersistedChain } from '../store/chain-persistence.js'
 
 /** What happened to a block offered with {@link ChainState.addBlock}. */
 export type AddBlockOutcome =
@@ -38,6 +43,8 @@ export type AddTxOutcome =
 export interface ChainStateOptions {
   /** Most transactions held in the mempool; default 5 000. */
   maxMempool?: number
+  /** Durable storage: loaded at construction, written before every accepted change is reported. */
+  persistence?: ChainPersistence
 }
 
 /** The current tip as the rest of the gateway sees it. */
@@ -57,10 +64,13 @@ export class ChainState {
   private readonly confirmed = new Set<string>()
   private readonly mempool = new Map<string, Transaction>()
   private readonly maxMempool: number
+  private readonly persistence: ChainPersistence | undefined
 
-  /** @param options - limits */
+  /** @param options - limits and durable storage */
   constructor(options: ChainStateOptions = {}) {
     this.maxMempool = options.maxMempool ?? 5_000
+    this.persistence = options.persistence
+    if (this.persistence !== undefined) this.restore(this.persistence.load())
   }
 
   /** Height and tip hash. */
@@ -103,6 +113,7 @@ export class ChainState {
     if (!extendsTip) return { status: this.index.has(parent) ? 'stale' : 'unknown-parent', hash }
     const verdict = validateBlock(tip, block)
     if (!verdict.ok) return { status: 'invalid', hash, reason: verdict.reason, message: verdict.message }
+    this.persistence?.replaceFrom(this.blocks.length, [block])
     this.append(block, hash)
     return { status: 'added', hash, warnings: verdict.warnings }
   }
@@ -119,6 +130,7 @@ export class ChainState {
       const verdict = validateBlock(i === 0 ? null : (blocks[i - 1] ?? null), blocks[i] as Block)
       if (!verdict.ok) return { status: 'invalid', index: i, reason: verdict.reason, message: verdict.message }
     }
+    this.persistence?.replaceFrom(shared, blocks.slice(shared))
     const replaced = this.blocks.length - shared
     for (const h of this.hashes.slice(shared)) this.index.delete(h)
     for (const b of this.blocks.slice(shared)) for (const tx of b.transactions) this.confirmed.delete(toHex(txHash(tx)))
@@ -135,8 +147,18 @@ export class ChainState {
     const verdict = checkRelayTransaction(tx)
     if (!verdict.ok) return { status: 'invalid', hash, reason: verdict.reason, message: verdict.message }
     if (this.mempool.size >= this.maxMempool) return { status: 'full', hash }
+    this.persistence?.addTx(tx)
     this.mempool.set(hash, tx)
     return { status: 'added', hash }
+  }
+
+  /** Takes in what was committed earlier: validated when it was accepted, so not validated again. */
+  private restore(saved: PersistedChain): void {
+    for (const block of saved.blocks) this.append(block, toHex(blockHash(block.header)))
+    for (const tx of saved.mempool) {
+      const hash = toHex(txHash(tx))
+      if (!this.hasTransaction(hash) && this.mempool.size < this.maxMempool) this.mempool.set(hash, tx)
+    }
   }
 
   /** Number of leading blocks whose hashes equal ours. */

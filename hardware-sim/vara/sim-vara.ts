@@ -11,7 +11,7 @@
  * @packageDocumentation
  */
 import { z } from 'zod'
-import { createPrng } from '../prng.js'
+import { createPrng, type Prng } from '../prng.js'
 import type { RfChannel } from '../rf-channel.js'
 import { createTimerGroup, type TimerGroup } from '../sim-clock.js'
 import { commandVerb, parseVaraCommand, type VaraCommand } from './vara-commands.js'
@@ -69,6 +69,8 @@ export interface SimVara {
   setSilent(on: boolean): void
   /** Misbehaviour: answer WRONG to every command with this verb (e.g. `CONNECT`). */
   answerWrong(verb: string): void
+  /** Sends any line on the command port (MISSING SOUNDCARD, lines of newer VARA versions). */
+  emitLine(line: string): void
   /** Misbehaviour: drop both sockets and the session, then listen again on the same ports. */
   restart(): Promise<void>
   /** Stops both servers, drops clients and leaves the channel. */
@@ -83,6 +85,7 @@ class Modem implements SimVara {
   dataPort = 0
   stationId = ''
   private readonly timers: TimerGroup
+  private readonly prng: Prng // survives restarts, so a restarted modem does not repeat its session ids
   private settings: VaraLinkSettings
   private link: VaraLink | undefined
   private cmd: CommandPort | undefined
@@ -96,6 +99,7 @@ class Modem implements SimVara {
   ) {
     this.flavour = opts.flavour
     this.timers = createTimerGroup(channel.clock)
+    this.prng = createPrng(opts.seed)
     this.settings = this.defaults()
   }
 
@@ -115,7 +119,6 @@ class Modem implements SimVara {
     this.cmdPort = this.cmd.port
     this.dataPort = this.data.port
     this.stationId ||= this.opts.name ?? `vara-${this.flavour}:${this.cmdPort}`
-    const prng = createPrng(this.opts.seed)
     const { connectAttempts, maxRetries, idleProbeMs } = this.opts
     this.link = new VaraLink({
       channel: this.channel,
@@ -123,7 +126,7 @@ class Modem implements SimVara {
       flavour: this.flavour,
       settings: () => this.settings,
       limits: { connectAttempts, maxRetries, idleProbeMs },
-      prng,
+      prng: this.prng,
       emit: (line) => this.send(line),
       deliver: (bytes) => this.deliver(bytes),
     })
@@ -148,6 +151,10 @@ class Modem implements SimVara {
 
   answerWrong(verb: string): void {
     this.wrongVerbs.add(verb.toUpperCase())
+  }
+
+  emitLine(line: string): void {
+    this.send(line)
   }
 
   async restart(): Promise<void> {

@@ -27,7 +27,7 @@ export const VaraFrameSchema = z.object({
   via: z.array(CallSchema).max(2),
   /** Session bandwidth, Hz (0 for FM). */
   bw: z.number().int().min(0),
-  /** Byte offset of the payload in the sender's stream. */
+  /** Byte offset of the payload in the sender's stream; in a connect request, the caller's session id. */
   seq: z.number().int().min(0),
   /** Cumulative bytes of the peer's stream received in order. */
   ack: z.number().int().min(0),

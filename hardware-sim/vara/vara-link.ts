@@ -2,15 +2,19 @@
  * The ARQ link of one simulated VARA modem: connect handshake, data transfer and teardown over the
  * shared RF channel. A simple but honest model of a half-duplex ARQ modem:
  * - Turn-taking stop-and-wait: a station with the turn sends one frame; a data frame carries up to
- *   one cycle's worth of payload at the current level's rate plus a cumulative ack of the peer's
- *   stream, and asks for a reply. The reply is the peer's own data (piggybacked ack) or an ACK
- *   control frame, which costs airtime like any other frame (842 ms, VARA 2's ACK).
+ *   one ARQ cycle's worth of payload at the level's net rate (vara-radio.ts) plus a cumulative ack
+ *   of the peer's stream, and asks for a reply. The reply is the peer's own data (piggybacked ack)
+ *   or an ACK control frame, which costs airtime like any other frame (842 ms, VARA 2's ACK).
  * - Lost frames (channel loss, collisions, bit errors caught by the modem's CRC) are recovered by a
  *   jittered retry timer, deferred while the channel is busy; too many retries drop the link.
  * - The level follows the channel's SNR before every data frame (emitting BITRATE on change); the
  *   frame then needs that level's SNR to decode.
  * - A connected link that hears nothing for a while polls the peer, so a vanished peer (ABORT,
  *   power loss) is detected by the retry limit.
+ * - Each call carries a random session id (in the connect frame's `seq`): a repeated request of the
+ *   same call is answered again, while a new call from the peer of a session we still think is up
+ *   (it restarted, or gave up on the link before we did) ends that stale session first, so its
+ *   stream offsets never leak into the new one.
  *
  * @packageDocumentation
  */
@@ -29,6 +33,7 @@ interface Session {
   readonly via: readonly string[]
   bw: number // Hz, 0 on FM
   peerRegistered: boolean
+  readonly id: number // session id the caller chose
 }
 
 type Turn = 'reply' | 'kick' | 'poll'
@@ -75,7 +80,8 @@ export class VaraLink {
   connect(src: string, dst: string, via: readonly string[]): void {
     if (this.state !== 'idle') return
     const bw = this.deps.flavour === 'hf' ? this.deps.settings().bandwidth : 0
-    this.open({ local: src, peer: dst, caller: src, called: dst, via, bw, peerRegistered: false }, 'calling')
+    const id = Math.floor(this.deps.prng.next() * 1e9)
+    this.open({ local: src, peer: dst, caller: src, called: dst, via, bw, peerRegistered: false, id }, 'calling')
     this.takeTurn('poll')
   }
 
@@ -156,14 +162,18 @@ export class VaraLink {
     const s = this.session
     if (s !== undefined) {
       const ours = s.peer === f.src && s.local === f.dst
-      if (ours && (this.state === 'answering' || this.state === 'connected')) this.sendControl('accept', true)
-      return
+      const repeat = ours && f.seq === s.id && (this.state === 'answering' || this.state === 'connected')
+      if (repeat) return this.sendControl('accept', true)
+      if (!ours || (this.state !== 'connected' && this.state !== 'answering')) return
+      // A new call from our peer: the session we hold is stale.
+      if (this.state === 'connected') this.teardown()
+      else this.linkFailed()
     }
     this.say('PENDING')
     if (!settings.listen) return this.say('CANCELPENDING')
     const bw = this.deps.flavour === 'hf' ? Math.min(f.bw, settings.bandwidth) : 0
     const { src, dst, via, registered } = f
-    this.open({ local: dst, peer: src, caller: src, called: dst, via, bw, peerRegistered: registered }, 'answering')
+    this.open({ local: dst, peer: src, caller: src, called: dst, via, bw, peerRegistered: registered, id: f.seq }, 'answering')
     this.sendControl('accept', true)
   }
 
@@ -226,9 +236,10 @@ export class VaraLink {
 
   private sendData(): void {
     const level = this.radio.pickLevel(this.session?.bw ?? 0)
-    const payload = this.streams.peek(dataFrameCapacity(level, this.deps.settings().p2p))
+    const p2p = this.deps.settings().p2p
+    const payload = this.streams.peek(dataFrameCapacity(level, p2p))
     const frame = { ...this.frame('data', true), payload }
-    this.radio.sendData(frame, level, () => this.afterTransmit(frame))
+    this.radio.sendData(frame, level, p2p, () => this.afterTransmit(frame))
   }
 
   private sendControl(kind: VaraFrame['kind'], needsReply: boolean): void {
@@ -249,7 +260,7 @@ export class VaraLink {
     const s = this.session
     return {
       kind, src: s?.local ?? '', dst: s?.peer ?? '', via: [...(s?.via ?? [])], bw: s?.bw ?? 0,
-      seq: this.streams.txBase, ack: this.streams.rxNext, needsReply,
+      seq: kind === 'connect' ? (s?.id ?? 0) : this.streams.txBase, ack: this.streams.rxNext, needsReply,
       registered: this.deps.settings().registered, payload: EMPTY,
     }
   }

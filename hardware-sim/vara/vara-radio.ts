@@ -2,8 +2,15 @@
  * The physical side of a simulated VARA modem: its station on the RF channel, PTT reports, the
  * speed level that follows the SNR, and how long each frame is on air.
  *
+ * The BITRATE a level reports is its net rate, as real VARA's is: what a sender that keeps the
+ * modem busy gets through the ARQ on a clean channel. One ARQ cycle (the retry cycle, 4.0 s or
+ * 4.6 s in P2P) carries one full data frame of `bitrate × cycle` payload bits, then the ACK and the
+ * two turnarounds (keyup, tail and path latency each way). The data frame therefore goes out at a
+ * physical rate above the net one, by exactly the ARQ overhead of that cycle.
+ *
  * @packageDocumentation
  */
+import type { RfProfile } from '../profiles.js'
 import type { RfChannel, RfStation } from '../rf-channel.js'
 import { decodeVaraFrame, encodeVaraFrame, type VaraFrame } from './vara-frames.js'
 import {
@@ -22,10 +29,29 @@ export interface VaraRadioDeps {
   readonly onBusyChange: (busy: boolean) => void
 }
 
-/** Payload bytes one data frame carries at `level`: a retry cycle minus the ACK that answers it. */
+/** One ARQ cycle, ms: the retry cycle of the session type (EA5HVK command list). */
+export function arqCycleMs(p2p: boolean): number {
+  return p2p ? VARA_TIMING.p2pCycleMs : VARA_TIMING.winlinkCycleMs
+}
+
+/** Payload bytes one full data frame carries at `level`: one ARQ cycle's worth at the net rate. */
 export function dataFrameCapacity(level: VaraLevel, p2p: boolean): number {
-  const cycleMs = p2p ? VARA_TIMING.p2pCycleMs : VARA_TIMING.winlinkCycleMs
-  return Math.max(1, Math.floor((level.bitrateBps * (cycleMs - VARA_TIMING.controlFrameMs)) / 8000))
+  return Math.max(1, Math.floor((level.bitrateBps * arqCycleMs(p2p)) / 8000))
+}
+
+/**
+ * Signal time of a full data frame, ms: the cycle minus the ACK and both turnarounds on this
+ * channel (never below a quarter of the cycle, for absurd latencies).
+ */
+export function dataSignalMs(profile: Readonly<RfProfile>, p2p: boolean): number {
+  const cycle = arqCycleMs(p2p)
+  const turnarounds = 2 * (profile.txDelayMs + profile.txTailMs + profile.latencyMs)
+  return Math.max(cycle / 4, cycle - VARA_TIMING.controlFrameMs - turnarounds)
+}
+
+/** On-air rate of `level`'s data frames, bit/s: a full frame fills {@link dataSignalMs}. */
+export function physicalBitrate(level: VaraLevel, profile: Readonly<RfProfile>, p2p: boolean): number {
+  return (dataFrameCapacity(level, p2p) * 8000) / dataSignalMs(profile, p2p)
 }
 
 /** One modem's transmitter and receiver. */
@@ -71,9 +97,10 @@ export class VaraRadio {
     this.level = undefined
   }
 
-  /** Sends a data frame at `level`: its airtime is its payload at the level's rate. */
-  sendData(frame: VaraFrame, level: VaraLevel, onEnd: () => void): void {
-    this.transmit(frame, (frame.payload.length * 8000) / level.bitrateBps, level.minSnrDb, onEnd)
+  /** Sends a data frame at `level`: its airtime is its payload at the level's physical rate. */
+  sendData(frame: VaraFrame, level: VaraLevel, p2p: boolean, onEnd: () => void): void {
+    const bps = physicalBitrate(level, this.deps.channel.profile, p2p)
+    this.transmit(frame, (frame.payload.length * 8000) / bps, level.minSnrDb, onEnd)
   }
 
   /** Sends a control frame (connect, accept, ACK, poll, disconnect): fixed length, most robust mode. */

@@ -265,7 +265,7 @@ describe('decoding untrusted input', () => {
   })
 
   it('rejects unknown and reserved message types and bodies that are not typed arrays', () => {
-    expectError(decodeEnvelope(envelope(V1_PLAIN, cbor([RESERVED_MESSAGE_TYPES.inv, []]))), 'ERR_ENVELOPE', /reserved for 'inv'/)
+    expectError(decodeEnvelope(envelope(V1_PLAIN, cbor([RESERVED_MESSAGE_TYPES.nack, []]))), 'ERR_ENVELOPE', /reserved for 'nack'/)
     expectError(decodeEnvelope(envelope(V1_PLAIN, cbor([99]))), 'ERR_ENVELOPE', /type 99 is unknown/)
     expectError(decodeEnvelope(envelope(V1_PLAIN, cbor([0]))), 'ERR_ENVELOPE', /type 0/)
     for (const value of [{ type: 'tx' }, 'tx', 1, [], ['tx']]) {

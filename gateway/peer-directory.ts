@@ -1,0 +1,77 @@
+/**
+ * Who the other gateways are and how to reach each over each link. Peers are named by callsign (or a
+ * configured name on TCP-only setups). Addresses come from config and are learned from what is heard:
+ * a radio link's sender is its callsign; a TCP sender is an address until its `hello` names it.
+ *
+ * @packageDocumentation
+ */
+
+/** A peer as configured: its name and its address on each transport that reaches it. */
+export interface ConfiguredPeer {
+  /** Callsign (e.g. `N0CALL-2`) or configured name. */
+  name: string
+  /** Transport id → address on that link (`host:port` for TCP, a callsign for radio). */
+  addresses: Record<string, string>
+}
+
+/** What is known of one peer on one link. */
+export interface PeerLink {
+  transportId: string
+  address: string
+  /** Last time anything was heard from it on this link, ms; undefined if only configured. */
+  lastHeard?: number
+  /** Hops away: 0 heard directly. */
+  hops: number
+}
+
+/** The directory of peers and their addresses per link. */
+export class PeerDirectory {
+  private readonly links = new Map<string, Map<string, PeerLink>>() // peer -> transportId -> link
+  private readonly byAddress = new Map<string, string>() // transportId + address -> peer
+
+  /** @param configured - peers from config */
+  constructor(configured: readonly ConfiguredPeer[] = []) {
+    for (const p of configured) for (const [t, a] of Object.entries(p.addresses)) this.set(p.name, t, a, undefined)
+  }
+
+  /** Every peer name known. */
+  peers(): string[] {
+    return [...this.links.keys()]
+  }
+
+  /** The address of `peer` on `transportId`, if it can be reached there. */
+  address(peer: string, transportId: string): string | undefined {
+    return this.links.get(peer)?.get(transportId)?.address
+  }
+
+  /** The links `peer` is known on. */
+  linksOf(peer: string): PeerLink[] {
+    return [...(this.links.get(peer)?.values() ?? [])]
+  }
+
+  /** The peer behind `address` on `transportId`, if known. */
+  identify(transportId: string, address: string): string | undefined {
+    return this.byAddress.get(key(transportId, address))
+  }
+
+  /** Records that `peer` was heard at `address` on `transportId` at `at` ms. */
+  heard(peer: string, transportId: string, address: string, at: number): void {
+    this.set(peer, transportId, address, at)
+  }
+
+  private set(peer: string, transportId: string, address: string, at: number | undefined): void {
+    let perLink = this.links.get(peer)
+    if (perLink === undefined) {
+      perLink = new Map()
+      this.links.set(peer, perLink)
+    }
+    const old = perLink.get(transportId)
+    if (old !== undefined && old.address !== address) this.byAddress.delete(key(transportId, old.address))
+    perLink.set(transportId, { transportId, address, lastHeard: at ?? old?.lastHeard, hops: 0 })
+    this.byAddress.set(key(transportId, address), peer)
+  }
+}
+
+function key(transportId: string, address: string): string {
+  return `${transportId}\u0000${address}`
+}
