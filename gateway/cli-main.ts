@@ -13,7 +13,7 @@ const HELP = `bunker-gateway: a radio gateway for the Bunkercoin blockchain
 
 Usage:
   bunker-gateway demo [--help]     show what the gateway does with Bunkercoin data, on simulated hardware
-  bunker-gateway sim <device> ...  start simulated hardware (node, vara); 'sim --help' lists the options
+  bunker-gateway sim <device> ...  start simulated hardware (node, vara, kiss-tnc, js8call); 'sim --help' lists the options
   bunker-gateway --version         print the version
   bunker-gateway --help            this text
 `

@@ -9,6 +9,8 @@ import { RF_PROFILE_NAMES, type RfProfileName } from '../hardware-sim/profiles.j
 import { createRfChannel } from '../hardware-sim/rf-channel.js'
 import { SimNode } from '../hardware-sim/node/sim-node.js'
 import { startSimVara } from '../hardware-sim/vara/sim-vara.js'
+import { startSimKissTnc } from '../hardware-sim/kiss-tnc/sim-kiss-tnc.js'
+import { startSimJs8Call } from '../hardware-sim/js8call/sim-js8call.js'
 
 /** Help for `sim`. */
 export const SIM_HELP = `bunker-gateway sim <device> [options]
@@ -18,6 +20,10 @@ Devices:
             --p2p-port N (7000)  --http-port N (10000)  --mine-every SECONDS (30)  --peer HOST:PORT ...
   vara      two VARA modems (A and B) on one simulated RF channel
             --profile NAME (hf-good)  --fm  --cmd-port N (8300; B uses N+10)  --time-scale X (1)
+  kiss-tnc  two KISS TNCs (A and B) on one channel, KISS over TCP like Direwolf's port 8001
+            --profile NAME (vhf-1200)  --kiss-port N (8001; B uses N+10)
+  js8call   two JS8Call API servers (A and B) on one channel
+            --profile NAME (hf-good)  --js8-port N (2442; B uses N+10)  --call-a CALL  --call-b CALL
 
 Common:
   --host ADDRESS   address to bind (127.0.0.1)
@@ -45,6 +51,10 @@ function parseSimArgs(args: string[]) {
       fm: { type: 'boolean' },
       'time-scale': { type: 'string', default: '1' },
       'cmd-port': { type: 'string', default: '8300' },
+      'kiss-port': { type: 'string', default: '8001' },
+      'js8-port': { type: 'string', default: '2442' },
+      'call-a': { type: 'string', default: 'N0CALL' },
+      'call-b': { type: 'string', default: 'N1CALL' },
       'p2p-port': { type: 'string', default: '7000' },
       'http-port': { type: 'string', default: '10000' },
       'mine-every': { type: 'string', default: '30' },
@@ -97,9 +107,43 @@ async function startVaraPair(values: SimValues, print: (line: string) => void): 
   }
 }
 
+/** Port of station B: ten above A's, or 0 (any free port) when A's is 0. */
+function portB(a: number): number {
+  return a === 0 ? 0 : a + 10
+}
+
+function channelFor(values: SimValues, fallback: RfProfileName) {
+  const name = profile(values, fallback)
+  return { name, channel: createRfChannel({ profile: name, seed: int(values.seed, 'seed'), timeScale: Number(values['time-scale']) }) }
+}
+
+async function startTncPair(values: SimValues, print: (line: string) => void): Promise<Running> {
+  const { name, channel } = channelFor(values, 'vhf-1200')
+  const port = int(values['kiss-port'], 'kiss-port')
+  const a = await startSimKissTnc({ channel, name: 'A', tcp: { host: values.host, port } })
+  const b = await startSimKissTnc({ channel, name: 'B', tcp: { host: values.host, port: portB(port) } })
+  print(`simulated KISS TNCs on one '${name}' channel:`)
+  print(`  A: KISS ${values.host}:${a.tcpPort}`)
+  print(`  B: KISS ${values.host}:${b.tcpPort}`)
+  return { close: async () => { await a.close(); await b.close(); channel.close() } }
+}
+
+async function startJs8Pair(values: SimValues, print: (line: string) => void): Promise<Running> {
+  const { name, channel } = channelFor(values, 'hf-good')
+  const port = int(values['js8-port'], 'js8-port')
+  const a = await startSimJs8Call({ channel, host: values.host, port, callsign: values['call-a'] })
+  const b = await startSimJs8Call({ channel, host: values.host, port: portB(port), callsign: values['call-b'] })
+  print(`simulated JS8Call on one '${name}' channel:`)
+  print(`  A (${values['call-a']}): API ${values.host}:${a.port}`)
+  print(`  B (${values['call-b']}): API ${values.host}:${b.port}`)
+  return { close: async () => { await a.close(); await b.close(); channel.close() } }
+}
+
 const DEVICES: Record<string, (values: SimValues, print: (line: string) => void) => Promise<Running>> = {
   node: startNode,
   vara: startVaraPair,
+  'kiss-tnc': startTncPair,
+  js8call: startJs8Pair,
 }
 
 /**

@@ -62,4 +62,30 @@ describe('bunker-gateway command line', () => {
     expect(await done).toBe(0)
     await expect(main(['sim', 'vara', '--profile', 'moon'], () => undefined)).rejects.toThrow(/unknown profile 'moon'/)
   })
+
+  it('starts two KISS TNCs and two JS8Call API servers with `sim`', async () => {
+    for (const [args, pattern, probe, expected] of [
+      [['sim', 'kiss-tnc', '--kiss-port', '0'], /A: KISS 127\.0\.0\.1:(\d+)/, Buffer.from([0xc0, 0x06, ...Buffer.from('TNC:'), 0xc0]), /TNC:|SIMTNC/],
+      [['sim', 'js8call', '--js8-port', '0'], /A \(N0CALL\): API 127\.0\.0\.1:(\d+)/, Buffer.from('{"type":"STATION.GET_CALLSIGN","value":"","params":{"_ID":7}}\n'), /STATION\.CALLSIGN[\s\S]*N0CALL/],
+    ] as const) {
+      const out: string[] = []
+      const { stop, fire } = stopper()
+      const done = main([...args], (l) => out.push(l), stop)
+      await waitFor(() => out.some((l) => l.includes('running')), 5_000, 'the devices to start')
+      const port = Number(pattern.exec(out.join('\n'))?.[1])
+      const socket = createConnection({ host: '127.0.0.1', port })
+      const reply = await new Promise<string>((resolve) => {
+        let got = ''
+        socket.on('data', (d) => {
+          got += d.toString('latin1')
+          if (expected.test(got)) resolve(got)
+        })
+        socket.write(probe)
+      })
+      socket.destroy()
+      expect(reply).toMatch(expected)
+      fire()
+      expect(await done).toBe(0)
+    }
+  })
 })
