@@ -8,14 +8,10 @@
  */
 import { z } from 'zod'
 import type { TransportKind } from '../../transports/types.js'
+import { MessageClassSchema, type MessageClass } from '../store/message-class.js'
 import { BudgetConfigSchema } from './budget.js'
 
-/** Classes of gateway traffic, highest priority first. */
-export const MESSAGE_CLASSES = ['tx', 'block-announce', 'block-body', 'sync', 'beacon', 'control'] as const
-/** A class of gateway traffic. */
-export const MessageClassSchema = z.enum(MESSAGE_CLASSES)
-/** A class of gateway traffic. */
-export type MessageClass = z.infer<typeof MessageClassSchema>
+export { MESSAGE_CLASSES, MessageClassSchema, type MessageClass } from '../store/message-class.js'
 
 /** Everything the policy knows about one link. Nullable fields: `null` = no limit / never. */
 export const LinkRuleSchema = z.object({
