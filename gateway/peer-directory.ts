@@ -2,6 +2,8 @@
  * Who the other gateways are and how to reach each over each link. Peers are named by callsign (or a
  * configured name on TCP-only setups). Addresses come from config and are learned from what is heard:
  * a radio link's sender is its callsign; a TCP sender is an address until its `hello` names it.
+ * A configured address is kept when the peer is heard from another one (a TCP peer that dialled us
+ * speaks from an ephemeral port): the heard address becomes an alias that identifies it.
  *
  * @packageDocumentation
  */
@@ -28,10 +30,17 @@ export interface PeerLink {
 export class PeerDirectory {
   private readonly links = new Map<string, Map<string, PeerLink>>() // peer -> transportId -> link
   private readonly byAddress = new Map<string, string>() // transportId + address -> peer
+  private readonly configured = new Set<string>() // peer + transportId given in config
 
   /** @param configured - peers from config */
   constructor(configured: readonly ConfiguredPeer[] = []) {
-    for (const p of configured) for (const [t, a] of Object.entries(p.addresses)) this.set(p.name, t, a, undefined)
+    for (const p of configured) {
+      for (const [t, a] of Object.entries(p.addresses)) {
+        this.set(p.name, t, a, undefined)
+        this.configured.add(key(p.name, t))
+      }
+      if (!this.links.has(p.name)) this.links.set(p.name, new Map())
+    }
   }
 
   /** Every peer name known. */
@@ -56,7 +65,15 @@ export class PeerDirectory {
 
   /** Records that `peer` was heard at `address` on `transportId` at `at` ms. */
   heard(peer: string, transportId: string, address: string, at: number): void {
-    this.set(peer, transportId, address, at)
+    const configured = this.configured.has(key(peer, transportId)) ? this.links.get(peer)?.get(transportId) : undefined
+    if (configured === undefined) return this.set(peer, transportId, address, at)
+    configured.lastHeard = at
+    this.byAddress.set(key(transportId, address), peer)
+  }
+
+  /** True when `peer` is in the directory. */
+  has(peer: string): boolean {
+    return this.links.has(peer)
   }
 
   private set(peer: string, transportId: string, address: string, at: number | undefined): void {

@@ -11,9 +11,10 @@
  * @packageDocumentation
  */
 import { blockHash, txHash } from '../../codecs/hashes.js'
-import { toHex } from '../../codecs/hex.js'
+import { fromHex, toHex } from '../../codecs/hex.js'
 import type { Block, Transaction } from '../../codecs/model.js'
 import { checkRelayTransaction, validateBlock, type BlockWarning } from '../../codecs/validate.js'
+import type { ChainView } from '../protocol/sync.js'
 import type { ChainPersistence, PersistedChain } from '../store/chain-persistence.js'
 
 /** What happened to a block offered with {@link ChainState.addBlock}. */
@@ -91,6 +92,31 @@ export class ChainState {
   /** The mempool, oldest first. */
   transactions(): Transaction[] {
     return [...this.mempool.values()]
+  }
+
+  /** The block with this hex hash, if in the chain. */
+  block(hash: string): Block | undefined {
+    const i = this.index.get(hash)
+    return i === undefined ? undefined : this.blocks[i]
+  }
+
+  /** The mempool transaction with this hex hash, if held. */
+  transaction(hash: string): Transaction | undefined {
+    return this.mempool.get(hash)
+  }
+
+  /** The chain as the sync protocol reads it; live (it follows later changes). */
+  view(): ChainView {
+    const blocks = (): Block[] => this.blocks // adoptChain replaces the array: read it on every call
+    return {
+      get length() {
+        return blocks().length
+      },
+      hashAt: (i) => (this.hashes[i] === undefined ? undefined : fromHex(this.hashes[i] as string)),
+      indexOf: (hash) => this.index.get(toHex(hash)),
+      headerAt: (i) => this.blocks[i]?.header,
+      transactionsAt: (i) => this.blocks[i]?.transactions,
+    }
   }
 
   /** True when a block with this hex hash is in the chain. */

@@ -18,7 +18,7 @@ import { Backoff } from '../backoff.js'
 import type { Logger } from '../log.js'
 import type { AddBlockOutcome, AddTxOutcome, ChainState, ChainTip } from './chain-state.js'
 import { HttpNodeError, readBoundedText } from './http-body.js'
-import type { NodeLink, NodeLinkEvents } from './node-link.js'
+import type { NodeItem, NodeLink, NodeLinkEvents } from './node-link.js'
 import { followEvents } from './sse.js'
 
 /** Options of an {@link HttpNodeLink}. */
@@ -43,6 +43,7 @@ export class HttpNodeLink extends EventEmitter<NodeLinkEvents> implements NodeLi
   private repoll = false
   private readonly abort = new AbortController()
   private stopped = false
+  private reachable = false
 
   /**
    * @param state - the chain mirror and mempool shared with the rest of the gateway
@@ -99,6 +100,23 @@ export class HttpNodeLink extends EventEmitter<NodeLinkEvents> implements NodeLi
     return outcome
   }
 
+  /** @inheritDoc */
+  connected(): boolean {
+    return this.reachable
+  }
+
+  /** @inheritDoc */
+  async forward(item: NodeItem): Promise<boolean> {
+    try {
+      if (item.type === 'tx') await this.pushTransaction(item.transaction)
+      else await this.post('/broadcast', encodeBlockJson(item.block))
+      return true
+    } catch (e) {
+      this.deferred(item.type === 'tx' ? 'transaction' : 'block', e as Error)
+      return false
+    }
+  }
+
   /**
    * Runs one sync cycle now (or, if one is running, one more right after it). Resolves when done;
    * never rejects: failures are logged and retried next cycle.
@@ -132,7 +150,9 @@ export class HttpNodeLink extends EventEmitter<NodeLinkEvents> implements NodeLi
       else if (remote.height < this.state.tip().height) await this.pushBlocks(remote.height, remote.latest_hash)
       const nodeHas = await this.pullMempool()
       await this.pushMempool(nodeHas)
+      this.reachable = true
     } catch (e) {
+      this.reachable = false
       if (!this.stopped) this.log.warn({ node: this.base, err: (e as Error).message }, 'HTTP sync with node failed; retrying next cycle')
     }
   }

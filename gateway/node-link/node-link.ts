@@ -22,6 +22,9 @@ export interface NodeLinkEvents {
   chain: [tip: ChainTip, source: NodeSource]
 }
 
+/** Something the gateway holds and hands to its node. */
+export type NodeItem = { type: 'tx'; transaction: Transaction } | { type: 'block'; block: Block }
+
 /** A node adapter: the gateway's view of its Bunkercoin node(s). */
 export interface NodeLink extends EventEmitter<NodeLinkEvents> {
   /** Our mirror's tip. */
@@ -30,6 +33,14 @@ export interface NodeLink extends EventEmitter<NodeLinkEvents> {
   deliverTransaction(tx: Transaction): AddTxOutcome
   /** Validates `block` against our tip and hands it to the node side. */
   deliverBlock(block: Block): AddBlockOutcome
+  /**
+   * Hands `item`, already in our mirror, to the node side without changing the mirror; true when a
+   * node took it (written to at least one connected P2P node, or the HTTP node answered 2xx), false
+   * when no node is reachable now (the caller keeps it queued and tries again).
+   */
+  forward(item: NodeItem): Promise<boolean>
+  /** True while a node is reachable (a P2P node connected; the HTTP node's last poll answered). */
+  connected(): boolean
   /** Starts talking to the node side. */
   start(): Promise<void>
   /** Stops; idempotent. */

@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
 import type { CodecError } from '../../codecs/errors.js'
-import { LineSplitter } from '../../codecs/line-splitter.js'
+import { LineSplitter, type LineEvent } from '../../codecs/line-splitter.js'
 import type { P2PMessage } from '../../codecs/model.js'
 import { decodeP2PMessage, encodeP2PMessage } from '../../codecs/ndjson.js'
 
@@ -29,6 +29,12 @@ export interface P2PConnectionLimits {
   maxStrikes: number
   /** Window over which bad lines are counted, ms. */
   strikeWindowMs: number
+  /** Lines one peer address may send per second, sustained, all its connections together. */
+  maxLinesPerSecond: number
+  /** Lines one peer address may send in a burst before {@link P2PConnectionLimits.maxLinesPerSecond} applies. */
+  lineBurst: number
+  /** Bytes of a `Chain` or `Mempool` answer that cost the asker one line of its budget. */
+  answerBytesPerLine: number
 }
 
 /** Defaults: generous for a LAN node, every one configurable. */
@@ -39,6 +45,25 @@ export const DEFAULT_P2P_LIMITS: P2PConnectionLimits = {
   keepAliveMs: 30_000, // ms
   maxStrikes: 5,
   strikeWindowMs: 60_000, // ms
+  maxLinesPerSecond: 200, // lines/s: a node announces a block per 30 s and a handful of transactions
+  lineBurst: 200, // lines: about 0.2 s of event loop for 200 fresh signatures, the worst burst
+  answerBytesPerLine: 8 * 1024, // bytes: a 1 MB Mempool answer costs 128 lines
+}
+
+/**
+ * A token bucket in lines, shared by every connection from one address (see {@link P2PPeers}), so a
+ * peer cannot multiply its rate by opening more connections. Plain data; the connection refills it.
+ */
+export interface LineBudget {
+  /** Lines that may be handled now; negative after an expensive answer (at least `-lineBurst`). */
+  tokens: number
+  /** When `tokens` was last refilled, ms since the epoch. */
+  at: number
+}
+
+/** A full {@link LineBudget}. */
+export function fullLineBudget(limits: P2PConnectionLimits): LineBudget {
+  return { tokens: limits.lineBurst, at: Date.now() }
 }
 
 /** Why a connection closed. */
@@ -58,21 +83,30 @@ export interface P2PConnectionEvents {
 export class P2PConnection extends EventEmitter<P2PConnectionEvents> {
   /** `host:port` of the other end, for logs. */
   readonly remote: string
+  /** IP address of the other end: what caps and bans are keyed by. */
+  readonly address: string
   private readonly splitter: LineSplitter
+  /** Lines split off but not handled yet, because the address spent its line budget. */
+  private backlog: LineEvent[] = []
+  private resumeTimer: NodeJS.Timeout | undefined
   private strikes: number[] = []
   private closed = false
 
   /**
    * @param socket - a connected socket; the connection owns it from now on
    * @param direction - who dialled: logs and relay policy use it
+   * @param limits - socket limits
+   * @param budget - the line budget of the peer's address, shared with its other connections
    */
   constructor(
     private readonly socket: Socket,
     readonly direction: 'inbound' | 'outbound',
     private readonly limits: P2PConnectionLimits = DEFAULT_P2P_LIMITS,
+    private readonly budget: LineBudget = fullLineBudget(limits),
   ) {
     super()
-    this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
+    this.address = socket.remoteAddress ?? '?'
+    this.remote = `${this.address}:${socket.remotePort ?? '?'}`
     this.splitter = new LineSplitter({ delimiter: 0x0a, maxLineBytes: limits.maxLineBytes })
     socket.setNoDelay(true)
     socket.setKeepAlive(true, limits.keepAliveMs)
@@ -99,6 +133,17 @@ export class P2PConnection extends EventEmitter<P2PConnectionEvents> {
   }
 
   /**
+   * Sends the answer to a request of this peer (`Chain`, `Mempool`) and bills the peer's line budget
+   * for its size, so a flood of tiny requests for big answers is slowed like a flood of lines.
+   */
+  answer(msg: P2PMessage): boolean {
+    const line = encodeP2PMessage(msg)
+    this.refill()
+    this.budget.tokens = Math.max(-this.limits.lineBurst, this.budget.tokens - Buffer.byteLength(line) / this.limits.answerBytesPerLine)
+    return this.sendLine(line)
+  }
+
+  /**
    * Sends a raw line (no newline), for relaying a line exactly as it arrived. A peer that lets more
    * than `maxWriteQueueBytes` pile up is dropped: a slow reader cannot grow our memory without bound.
    */
@@ -118,43 +163,89 @@ export class P2PConnection extends EventEmitter<P2PConnectionEvents> {
   close(reason: CloseReason = 'local', detail = 'closed by us'): void {
     if (this.closed) return
     this.closed = true
+    clearTimeout(this.resumeTimer)
+    this.backlog = []
     this.socket.destroy()
     this.emit('close', reason, detail)
     this.removeAllListeners('message')
     this.removeAllListeners('bad-line')
   }
 
-  private onData(chunk: Buffer): void {
-    for (const event of this.splitter.push(chunk)) {
-      if (this.closed) return
-      if ('error' in event) this.strike(event.error)
-      else this.onLine(event.line)
+  /**
+   * Counts one offence (a bad line, or content that fails validation); too many within the window
+   * close the connection as `garbage`, which gets an inbound peer's address banned.
+   */
+  strike(detail: string): void {
+    if (this.closed) return
+    const now = Date.now()
+    this.strikes = this.strikes.filter((t) => now - t < this.limits.strikeWindowMs)
+    this.strikes.push(now)
+    if (this.strikes.length >= this.limits.maxStrikes) {
+      this.close('garbage', `${this.strikes.length} offences within ${this.limits.strikeWindowMs} ms, the last: ${detail}`)
     }
   }
 
-  private onEnd(): void {
-    // BufReader::lines() hands over a last line without a newline; so do we.
-    for (const event of this.splitter.end()) {
-      if ('error' in event) this.strike(event.error)
-      else this.onLine(event.line)
+  private onData(chunk: Buffer): void {
+    for (const event of this.splitter.push(chunk)) this.backlog.push(event)
+    this.work()
+  }
+
+  /**
+   * Handles queued lines while the address has budget. When it runs out, reading stops (TCP pushes
+   * back on the peer, nothing piles up here beyond the last chunk) until the bucket has refilled.
+   */
+  private work(): void {
+    let done = 0
+    while (done < this.backlog.length && !this.closed && this.takeLine()) this.onEvent(this.backlog[done++] as LineEvent)
+    if (this.closed) return
+    this.backlog = done === this.backlog.length ? [] : this.backlog.slice(done)
+    if (this.backlog.length === 0) {
+      this.socket.resume()
+      return
     }
+    this.socket.pause()
+    const waitMs = Math.ceil(((1 - this.budget.tokens) * 1000) / this.limits.maxLinesPerSecond) // ms until one line is due
+    this.resumeTimer ??= setTimeout(() => {
+      this.resumeTimer = undefined
+      this.work()
+    }, Math.max(1, waitMs))
+  }
+
+  /** Takes one line from the budget, refilled to now; false when none is left. */
+  private takeLine(): boolean {
+    this.refill()
+    if (this.budget.tokens < 1) return false
+    this.budget.tokens -= 1
+    return true
+  }
+
+  private refill(): void {
+    const now = Date.now()
+    const elapsed = Math.max(0, now - this.budget.at) // ms; a clock step backwards refills nothing
+    this.budget.tokens = Math.min(this.limits.lineBurst, this.budget.tokens + (elapsed * this.limits.maxLinesPerSecond) / 1000)
+    this.budget.at = Math.max(this.budget.at, now)
+  }
+
+  private onEnd(): void {
+    // BufReader::lines() hands over a last line without a newline; so do we. (The socket was
+    // flowing, so the backlog is empty: a paused socket does not end.)
+    for (const event of this.splitter.end()) this.onEvent(event)
     this.close('remote-closed', 'peer ended the stream')
+  }
+
+  private onEvent(event: LineEvent): void {
+    if ('error' in event) this.badLine(event.error)
+    else this.onLine(event.line)
   }
 
   private onLine(line: Uint8Array): void {
     const decoded = decodeP2PMessage(line)
     if (decoded.ok) this.emit('message', decoded.value, line)
-    else this.strike(decoded.error)
+    else this.badLine(decoded.error)
   }
 
-  /** Counts a bad line; too many within the window closes the connection. */
-  private strike(error: CodecError): void {
+  private badLine(error: CodecError): void {
     this.emit('bad-line', error)
-    const now = Date.now()
-    this.strikes = this.strikes.filter((t) => now - t < this.limits.strikeWindowMs)
-    this.strikes.push(now)
-    if (this.strikes.length >= this.limits.maxStrikes) {
-      this.close('garbage', `${this.strikes.length} bad lines within ${this.limits.strikeWindowMs} ms`)
-    }
+    this.strike(`${error.code}: ${error.message}`)
   }
 }

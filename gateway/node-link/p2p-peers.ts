@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events'
 import { createServer, connect, type Server, type Socket } from 'node:net'
 import { Backoff, type BackoffOptions } from '../backoff.js'
 import type { Logger } from '../log.js'
-import { DEFAULT_P2P_LIMITS, P2PConnection, type P2PConnectionLimits } from './p2p-connection.js'
+import { DEFAULT_P2P_LIMITS, fullLineBudget, P2PConnection, type LineBudget, type P2PConnectionLimits } from './p2p-connection.js'
 
 /** The node's P2P port (`bunkercoin node --port`, default 7000). */
 export const P2P_DEFAULT_PORT = 7000
@@ -20,8 +20,13 @@ export interface P2PPeersOptions {
   listen?: { host: string; port: number }
   /** Outbound peers as `host:port`. */
   peers?: string[]
-  /** Most simultaneous connections, inbound and outbound together. */
+  /** Most simultaneous connections, inbound and outbound together; default 64. */
   maxPeers?: number
+  /**
+   * Most inbound connections from one IP address; default 8. One host cannot take every slot of
+   * {@link P2PPeersOptions.maxPeers} and lock honest peers out.
+   */
+  maxPeersPerAddress?: number
   /** Per-connection socket limits. */
   limits?: Partial<P2PConnectionLimits>
   /** Redial schedule for outbound peers (default 3 s doubling to the seed's 30 s cycle). */
@@ -39,6 +44,11 @@ export interface P2PPeersEvents {
   /** A connection is up (inbound accepted, or outbound connected). */
   connection: [conn: P2PConnection]
 }
+
+/** Default of {@link P2PPeersOptions.maxPeers}. */
+const DEFAULT_MAX_PEERS = 64
+/** Default of {@link P2PPeersOptions.maxPeersPerAddress}. */
+const DEFAULT_MAX_PEERS_PER_ADDRESS = 8
 
 /** Most addresses remembered in the ban table. */
 const MAX_BANS = 4096
@@ -69,6 +79,8 @@ export class P2PPeers extends EventEmitter<P2PPeersEvents> {
   private readonly conns = new Set<P2PConnection>()
   private readonly outbound = new Map<string, Outbound>()
   private readonly bans = new Map<string, { until: number; backoff: Backoff }>()
+  /** Open connections and the shared line budget of every connected IP address. */
+  private readonly addresses = new Map<string, { conns: number; budget: LineBudget }>()
   private readonly limits: P2PConnectionLimits
   private server?: Server
   private stopped = false
@@ -138,12 +150,20 @@ export class P2PPeers extends EventEmitter<P2PPeersEvents> {
       socket.destroy()
       return
     }
-    if (this.conns.size >= (this.options.maxPeers ?? 64)) {
-      this.log.warn({ peer: `${ip}:${socket.remotePort}`, maxPeers: this.options.maxPeers ?? 64 }, 'refused inbound peer: peer limit reached')
+    const maxPeers = this.options.maxPeers ?? DEFAULT_MAX_PEERS
+    if (this.conns.size >= maxPeers) {
+      this.log.warn({ peer: `${ip}:${socket.remotePort}`, maxPeers }, 'refused inbound peer: peer limit reached')
       socket.destroy()
       return
     }
-    this.adopt(new P2PConnection(socket, 'inbound', this.limits))
+    const perAddress = this.options.maxPeersPerAddress ?? DEFAULT_MAX_PEERS_PER_ADDRESS
+    if ((this.addresses.get(ip)?.conns ?? 0) >= perAddress) {
+      // debug, not warn: a host opening thousands of connections must not flood the journal too
+      this.log.debug({ peer: `${ip}:${socket.remotePort}`, maxPeersPerAddress: perAddress }, 'refused inbound peer: too many connections from its address')
+      socket.destroy()
+      return
+    }
+    this.adopt(socket, 'inbound')
   }
 
   private dial(peer: Outbound): void {
@@ -152,15 +172,13 @@ export class P2PPeers extends EventEmitter<P2PPeersEvents> {
     const timeout = setTimeout(() => socket.destroy(new Error('connect timeout')), this.options.connectTimeoutMs ?? 10_000)
     socket.once('connect', () => {
       clearTimeout(timeout)
-      const conn = new P2PConnection(socket, 'outbound', this.limits)
-      peer.conn = conn
       const upAt = Date.now()
-      conn.once('close', () => {
+      const conn = this.adopt(socket, 'outbound', () => {
         peer.conn = undefined
         if (Date.now() - upAt >= (this.options.stableAfterMs ?? 60_000)) peer.backoff.reset()
         this.redial(peer, 'connection closed')
       })
-      this.adopt(conn)
+      peer.conn = conn
     })
     socket.once('error', (e) => {
       clearTimeout(timeout)
@@ -175,19 +193,27 @@ export class P2PPeers extends EventEmitter<P2PPeersEvents> {
     peer.timer = setTimeout(() => this.dial(peer), delay)
   }
 
-  private adopt(conn: P2PConnection): void {
+  /** Wraps a connected socket, counts it against its address, and announces it. */
+  private adopt(socket: Socket, direction: 'inbound' | 'outbound', onClose?: () => void): P2PConnection {
+    const ip = socket.remoteAddress ?? '?'
+    const address = this.addresses.get(ip) ?? { conns: 0, budget: fullLineBudget(this.limits) }
+    address.conns++
+    this.addresses.set(ip, address)
+    const conn = new P2PConnection(socket, direction, this.limits, address.budget)
     this.conns.add(conn)
     conn.on('bad-line', (e) => this.log.warn({ peer: conn.remote, code: e.code, reason: e.message }, 'dropped a bad line from peer; connection stays up'))
     conn.once('close', (reason, detail) => {
       this.conns.delete(conn)
+      if (--address.conns === 0) this.addresses.delete(ip)
       this.log.info({ peer: conn.remote, reason, detail }, 'peer disconnected')
-      if (reason === 'garbage' && conn.direction === 'inbound') this.ban(conn.remote)
+      if (reason === 'garbage' && conn.direction === 'inbound') this.ban(ip)
+      onClose?.()
     })
     this.emit('connection', conn)
+    return conn
   }
 
-  private ban(remote: string): void {
-    const ip = remote.slice(0, remote.lastIndexOf(':'))
+  private ban(ip: string): void {
     this.pruneBans()
     const entry = this.bans.get(ip) ?? { until: 0, backoff: new Backoff({ initialMs: 30_000, maxMs: 3_600_000, jitter: 0, ...this.options.ban }) }
     const ms = entry.backoff.next()

@@ -8,12 +8,20 @@
 import { EventEmitter } from 'node:events'
 import type { Block, P2PMessage, Transaction } from '../../codecs/model.js'
 import { encodeP2PMessage } from '../../codecs/ndjson.js'
+import type { BlockRejectionReason, TxRejectionReason } from '../../codecs/validate.js'
 import type { Logger } from '../log.js'
 import type { AddBlockOutcome, AddTxOutcome, ChainState, ChainTip } from './chain-state.js'
 import { GATEWAY_ACCEPT_LINE, GATEWAY_OFFER_LINE, isMarker } from './handshake.js'
-import type { NodeLink, NodeLinkEvents } from './node-link.js'
+import type { NodeItem, NodeLink, NodeLinkEvents } from './node-link.js'
 import type { P2PConnection } from './p2p-connection.js'
 import { P2PPeers, type P2PPeersOptions } from './p2p-peers.js'
+
+/**
+ * Rejections that cost the sender no strike: the relay policy's extras (zero amount, short recipient)
+ * pass the node's own `verify()`, and the VDF budget is ours, so an honest node may send either. Every
+ * other rejection is content an honest node never relays (its `verify()` / `validate_block()` refuse it).
+ */
+const BLAMELESS_REJECTIONS: ReadonlySet<string> = new Set<TxRejectionReason | BlockRejectionReason>(['BAD_RECIPIENT_LENGTH', 'ZERO_AMOUNT', 'VDF_TOO_EXPENSIVE'])
 
 /** What we know about the other end of a connection. */
 export type PeerKind = 'unknown' | 'gateway'
@@ -84,6 +92,17 @@ export class P2PService extends EventEmitter<NodeLinkEvents> implements NodeLink
     return outcome
   }
 
+  /** @inheritDoc */
+  connected(): boolean {
+    return this.peers.connections().length > 0
+  }
+
+  /** @inheritDoc */
+  forward(item: NodeItem): Promise<boolean> {
+    const msg: P2PMessage = item.type === 'tx' ? { type: 'NewTransaction', transaction: item.transaction } : { type: 'NewBlock', block: item.block }
+    return Promise.resolve(this.broadcast(msg) > 0)
+  }
+
   private attach(conn: P2PConnection): void {
     conn.on('message', (msg, line) => this.onMessage(conn, msg, line))
     if (conn.direction === 'outbound') {
@@ -101,7 +120,7 @@ export class P2PService extends EventEmitter<NodeLinkEvents> implements NodeLink
         return this.onGetChain(conn, line)
       case 'GetMempool':
         if (this.role === 'gateway' && isMarker(line, GATEWAY_ACCEPT_LINE)) this.kinds.set(conn, 'gateway')
-        conn.send({ type: 'Mempool', transactions: this.state.transactions() })
+        conn.answer({ type: 'Mempool', transactions: this.state.transactions() })
         return
       case 'NewTransaction':
         return this.onTransaction(conn, msg.transaction)
@@ -120,7 +139,7 @@ export class P2PService extends EventEmitter<NodeLinkEvents> implements NodeLink
       this.kinds.set(conn, 'gateway')
       conn.sendLine(GATEWAY_ACCEPT_LINE)
     }
-    conn.send({ type: 'Chain', blocks: this.state.chain() })
+    conn.answer({ type: 'Chain', blocks: this.state.chain() })
   }
 
   private onTransaction(conn: P2PConnection, tx: Transaction): void {
@@ -130,6 +149,7 @@ export class P2PService extends EventEmitter<NodeLinkEvents> implements NodeLink
       this.broadcast({ type: 'NewTransaction', transaction: tx }, conn)
     } else if (outcome.status === 'invalid') {
       this.log.warn({ peer: conn.remote, tx: outcome.hash, reason: outcome.reason, detail: outcome.message }, 'rejected transaction from peer; not relayed')
+      this.blame(conn, outcome.reason)
     } else if (outcome.status === 'full') {
       this.log.warn({ peer: conn.remote, tx: outcome.hash }, 'mempool full; transaction dropped')
     }
@@ -149,6 +169,7 @@ export class P2PService extends EventEmitter<NodeLinkEvents> implements NodeLink
         return
       case 'invalid':
         this.log.warn({ peer: conn.remote, block: outcome.hash, reason: outcome.reason, detail: outcome.message }, 'rejected block from peer; not relayed')
+        this.blame(conn, outcome.reason)
         return
       default:
         return
@@ -159,6 +180,7 @@ export class P2PService extends EventEmitter<NodeLinkEvents> implements NodeLink
     const outcome = this.state.adoptChain(blocks)
     if (outcome.status === 'invalid') {
       this.log.warn({ peer: conn.remote, index: outcome.index, reason: outcome.reason, detail: outcome.message }, 'rejected chain from peer; kept ours')
+      this.blame(conn, outcome.reason)
       return
     }
     if (outcome.status !== 'adopted') return
@@ -169,9 +191,20 @@ export class P2PService extends EventEmitter<NodeLinkEvents> implements NodeLink
     if (last !== null) this.broadcast({ type: 'NewBlock', block: last }, conn)
   }
 
-  /** Sends `msg` to every open connection except `except`. */
-  private broadcast(msg: P2PMessage, except?: P2PConnection): void {
+  /** Strikes `conn` for invalid content, unless an honest node could have sent it. */
+  private blame(conn: P2PConnection, reason: string): void {
+    if (!BLAMELESS_REJECTIONS.has(reason)) conn.strike(`invalid content: ${reason}`)
+  }
+
+  /** Sends `msg` to every open connection except `except`; returns to how many. */
+  private broadcast(msg: P2PMessage, except?: P2PConnection): number {
     const line = encodeP2PMessage(msg)
-    for (const conn of this.peers.connections()) if (conn !== except) conn.sendLine(line)
+    let sent = 0
+    for (const conn of this.peers.connections()) {
+      if (conn === except) continue
+      conn.sendLine(line)
+      sent++
+    }
+    return sent
   }
 }

@@ -65,18 +65,35 @@ function linkOf(previous: BlockHeader, h: BlockHeader): LinkedHeader {
 export function expandHeaders(entries: readonly HeaderEntry[], vdfOf: VdfOf = defaultVdf): Result<BlockHeader[], ProtocolFailure> {
   const out: BlockHeader[] = []
   for (const [i, entry] of entries.entries()) {
-    const previous = out[i - 1]
-    if (isFullHeader(entry)) {
-      out.push(entry)
-      continue
-    }
-    // the schema makes the first entry full, so a linked one always has a predecessor
-    if (previous === undefined) return err(failure('broken-link', `headers[${i}] is linked but has no header before it`))
-    const timestamp = entry.timestamp ?? previous.timestamp + BLOCK_INTERVAL
-    if (timestamp > U64_MAX) return err(failure('out-of-range', `headers[${i}]: timestamp ${timestamp} exceeds 2^64 - 1`))
-    out.push(rebuild(previous, entry, timestamp, vdfOf))
+    const next = expandOne(out[i - 1], entry, i, vdfOf)
+    if (!next.ok) return next
+    out.push(next.value)
   }
   return ok(out)
+}
+
+/**
+ * {@link expandHeaders} that yields to the event loop every `slice` headers, so rebuilding 200 VDFs
+ * (seconds of CPU on a Pi) does not stall the links and timers of a running gateway.
+ */
+export async function expandHeadersAsync(entries: readonly HeaderEntry[], vdfOf: VdfOf = defaultVdf, slice = 4): Promise<Result<BlockHeader[], ProtocolFailure>> {
+  const out: BlockHeader[] = []
+  for (const [i, entry] of entries.entries()) {
+    if (i > 0 && i % slice === 0) await new Promise<void>((resolve) => setImmediate(resolve))
+    const next = expandOne(out[i - 1], entry, i, vdfOf)
+    if (!next.ok) return next
+    out.push(next.value)
+  }
+  return ok(out)
+}
+
+function expandOne(previous: BlockHeader | undefined, entry: HeaderEntry, i: number, vdfOf: VdfOf): Result<BlockHeader, ProtocolFailure> {
+  if (isFullHeader(entry)) return ok(entry)
+  // the schema makes the first entry full, so a linked one always has a predecessor
+  if (previous === undefined) return err(failure('broken-link', `headers[${i}] is linked but has no header before it`))
+  const timestamp = entry.timestamp ?? previous.timestamp + BLOCK_INTERVAL
+  if (timestamp > U64_MAX) return err(failure('out-of-range', `headers[${i}]: timestamp ${timestamp} exceeds 2^64 - 1`))
+  return ok(rebuild(previous, entry, timestamp, vdfOf))
 }
 
 function rebuild(previous: BlockHeader, link: LinkedHeader, timestamp: bigint, vdfOf: VdfOf): BlockHeader {

@@ -180,6 +180,11 @@ export class OutboundQueue {
     return this.sql.ack.run(this.now(), peer, key).changes > 0
   }
 
+  /** Puts these sent keys of `peer` back in the queue (the link they went out on lost them); returns how many. */
+  requeue(peer: string, keys: readonly string[]): number {
+    return this.db.transaction(() => keys.reduce((n, key) => n + this.sql.requeueKey.run(peer, key).changes, 0))()
+  }
+
   /**
    * Puts back in the queue every sent entry not acked within `timeoutMs` (0: all of them, e.g. when
    * the link they went out on died), for one peer or all; returns how many.
@@ -245,6 +250,7 @@ function prepare(db: Database) {
     requeuePeer: db.prepare<[number, string]>(
       "UPDATE outbound_queue SET state = 'queued' WHERE state = 'sent' AND last_attempt <= ? AND peer = ?",
     ),
+    requeueKey: db.prepare<[string, string]>("UPDATE outbound_queue SET state = 'queued' WHERE state = 'sent' AND peer = ? AND key = ?"),
     counts: db.prepare<[string], { state: QueueState; n: number; bytes: number }>(
       'SELECT state, count(*) AS n, total(length(payload)) AS bytes FROM outbound_queue WHERE peer = ? GROUP BY state',
     ),

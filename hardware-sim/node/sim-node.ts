@@ -7,6 +7,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import { publicKeyFromSecret } from '../../codecs/ed25519.js'
+import { blockHash, txHash } from '../../codecs/hashes.js'
+import { toHex } from '../../codecs/hex.js'
 import type { Block, Transaction } from '../../codecs/model.js'
 import { buildNextBlock, createTransaction } from '../../codecs/producer.js'
 import { ChainState } from '../../gateway/node-link/chain-state.js'
@@ -44,6 +46,8 @@ export class SimNode {
   private readonly http?: SimNodeHttpApi
   private miner?: NodeJS.Timeout
   private ports = { p2p: 0, http: 0 }
+  /** How often each transaction and block arrived over P2P, by `tx:<hex>` / `block:<hex>` (exactly-once checks). */
+  readonly arrivals = new Map<string, number>()
 
   /** @param options - ports, peers, mining */
   constructor(private readonly options: SimNodeOptions = {}) {
@@ -84,6 +88,12 @@ export class SimNode {
       await this.p2p.start()
       this.ports.p2p = this.p2p.peers.address()?.port ?? 0
       this.p2p.on('block', (b) => this.http?.broadcast(`Received block with ${b.transactions.length} transactions`))
+      this.p2p.peers.on('connection', (conn) =>
+        conn.on('message', (msg) => {
+          if (msg.type === 'NewTransaction') this.count(`tx:${toHex(txHash(msg.transaction))}`)
+          if (msg.type === 'NewBlock') this.count(`block:${toHex(blockHash(msg.block.header))}`)
+        }),
+      )
     }
     if (this.options.mineEveryMs !== undefined) this.miner = setInterval(() => this.mine(), this.options.mineEveryMs)
   }
@@ -93,6 +103,10 @@ export class SimNode {
     clearInterval(this.miner)
     await this.p2p?.stop()
     await this.http?.close()
+  }
+
+  private count(key: string): void {
+    this.arrivals.set(key, (this.arrivals.get(key) ?? 0) + 1)
   }
 
   /** Mines one block from the whole mempool on top of the tip (`mine_once`) and announces it. */

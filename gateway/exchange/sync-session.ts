@@ -1,0 +1,246 @@
+/**
+ * Incremental chain sync from one peer (docs/PROTOCOL.md §8.15): `getheaders` with our locator, the
+ * linked headers rebuilt and checked, the new headers cut into runs of about `batchBytes` and fetched
+ * with `getbodies` (two runs in flight, applied strictly in order because each run is deflated against
+ * the blocks before it), every block validated and committed before the next run is asked for. A full
+ * `headers` answer that does not reach the peer's tip is followed by the next `getheaders`.
+ *
+ * A peer on another branch (the first new header follows a block below our tip) is handled like the
+ * node does: its blocks are collected and the whole chain is adopted only if longer and valid.
+ *
+ * @packageDocumentation
+ */
+import { toHex } from '../../codecs/hex.js'
+import type { Block, BlockHeader } from '../../codecs/model.js'
+import type { Bodies, GetBodies, Headers } from '../../codecs/wire-sync.js'
+import type { NotFound } from '../../codecs/wire-gateway.js'
+import type { WireMessage } from '../../codecs/envelope.js'
+import type { Logger } from '../log.js'
+import { chainContext, unpackBodies } from '../protocol/bodies.js'
+import { expandHeadersAsync } from '../protocol/header-links.js'
+import { chainViewOf, checkHeaderChain, planBodies, planSync, type ChainView, type PeerTip } from '../protocol/sync.js'
+import type { MessageClass } from '../store/message-class.js'
+
+/** What a sync session needs from the gateway. */
+export interface SyncHost {
+  /** Our chain, live. */
+  view(): ChainView
+  /** Our whole chain (a fork sync builds on a prefix of it). */
+  chain(): Block[]
+  /** Sends a request to the peer. */
+  send(msg: WireMessage, cls: MessageClass): void
+  /** Validates and commits blocks that extend our tip, in order; false at the first one refused. */
+  extend(blocks: readonly Block[]): boolean
+  /** Adopts `blocks` as our chain if longer and valid; false if refused. */
+  adopt(blocks: readonly Block[]): boolean
+  /** The sync with this peer ended (caught up, nothing to do, or given up). */
+  finished(outcome: 'caught-up' | 'failed', detail: string): void
+  now(): number
+  log: Logger
+}
+
+/** Options of a {@link SyncSession}. */
+export interface SyncOptions {
+  /** Headers per `getheaders`; default 200 (about 7 KB linked, 200 VDFs to rebuild). */
+  maxHeaders?: number
+  /** Payload per `getbodies` run before compression, bytes; default 16 KiB. */
+  batchBytes?: number
+  /** Runs in flight at once; default 2 (the next is on its way while one is applied). */
+  pipeline?: number
+  /** A request not answered in this long is sent again, ms; default 120 s. */
+  requestTimeoutMs?: number
+  /** Sends of one request before the sync gives up; default 4. */
+  attempts?: number
+}
+
+interface Run {
+  request: GetBodies
+  /** Index in `headers` of its first block. */
+  first: number
+  sentAt?: number
+  attempts: number
+  answer?: Bodies
+}
+
+interface Pending {
+  headers: BlockHeader[]
+  /** Our block the new headers follow (−1: from the first block). */
+  fork: number
+  runs: Run[]
+  /** The new headers follow our tip: each run is committed as it comes. */
+  incremental: boolean
+  /** Blocks of a fork sync, collected until the whole branch is here. */
+  collected: Block[]
+  /** The `headers` answer was full: ask again from its end. */
+  more: boolean
+}
+
+/** One peer's sync, driven by its answers and {@link SyncSession.tick}. */
+export class SyncSession {
+  private target?: PeerTip
+  private asked?: { sentAt: number; attempts: number; max: number }
+  private pending?: Pending
+  private expanding = false
+  private done = 0
+  private total = 0
+  private readonly opts: Required<SyncOptions>
+
+  /**
+   * @param peer - who we sync from
+   * @param host - the gateway's side
+   * @param options - batch sizes and timeouts
+   */
+  constructor(
+    readonly peer: string,
+    private readonly host: SyncHost,
+    options: SyncOptions = {},
+  ) {
+    this.opts = { maxHeaders: 200, batchBytes: 16 * 1024, pipeline: 2, requestTimeoutMs: 120_000, attempts: 4, ...options }
+  }
+
+  /** True while headers or bodies are awaited. */
+  get running(): boolean {
+    return this.asked !== undefined || this.pending !== undefined || this.expanding
+  }
+
+  /** Blocks applied and announced so far in this sync. */
+  progress(): { done: number; total: number } {
+    return { done: this.done, total: Math.max(this.total, this.done) }
+  }
+
+  /** The peer announced `tip`: start (or extend) a sync if it is ahead of us; false if nothing to do. */
+  start(tip: PeerTip): boolean {
+    if (this.target === undefined || tip.height > this.target.height) this.target = tip
+    if (this.running) return true
+    this.total = Math.max(0, tip.height - this.host.view().length)
+    this.done = 0
+    return this.askHeaders()
+  }
+
+  /** A `headers` answer from the peer. */
+  async onHeaders(msg: Headers): Promise<void> {
+    if (this.asked === undefined || this.expanding) return
+    const max = this.asked.max
+    this.asked = undefined
+    this.expanding = true
+    const expanded = await expandHeadersAsync(msg.headers)
+    this.expanding = false
+    if (!expanded.ok) return this.fail(`headers: ${expanded.error.reason}: ${expanded.error.message}`)
+    const view = this.host.view()
+    const linked = checkHeaderChain(view, expanded.value)
+    if (!linked.ok) return this.fail(`headers: ${linked.error.reason}: ${linked.error.message}`)
+    if (expanded.value.length === 0) return this.finish('caught-up', 'the peer has nothing after our chain')
+    const headers = expanded.value
+    const runs = planBodies(headers, linked.value.hashes, this.opts.batchBytes).map((request, i, all) => ({
+      request,
+      first: all.slice(0, i).reduce((n, r) => n + r.count, 0),
+      attempts: 0,
+    }))
+    const fork = linked.value.fork
+    this.pending = { headers, fork, runs, incremental: fork === view.length - 1, collected: [], more: headers.length >= max }
+    this.total = Math.max(this.total, this.done + headers.length)
+    this.host.log.info({ peer: this.peer, headers: headers.length, runs: runs.length, from: linked.value.fork + 1 }, 'sync: headers checked; fetching bodies')
+    this.requestRuns()
+  }
+
+  /** A `bodies` answer from the peer. */
+  onBodies(msg: Bodies): void {
+    const run = this.pending?.runs.find((r) => sameHash(r.request.last, msg.last))
+    if (run === undefined || run.sentAt === undefined) return
+    run.answer = msg
+    this.applyReady()
+  }
+
+  /** A `notfound`: if it names a run we asked for, the peer no longer has that branch. */
+  onNotFound(msg: NotFound): void {
+    if (this.pending?.runs.some((r) => msg.block.some((h) => sameHash(h, r.request.last))) === true) this.fail('the peer no longer has the blocks it announced')
+  }
+
+  /** Sends again what timed out; gives up after the configured attempts. */
+  tick(): void {
+    const now = this.host.now()
+    if (this.asked !== undefined && now - this.asked.sentAt > this.opts.requestTimeoutMs) {
+      if (this.asked.attempts >= this.opts.attempts) return this.fail('no headers answer')
+      const previous = this.asked
+      this.asked = undefined
+      this.askHeaders(previous)
+      return
+    }
+    for (const run of this.pending?.runs ?? []) {
+      if (run.sentAt === undefined || run.answer !== undefined || now - run.sentAt <= this.opts.requestTimeoutMs) continue
+      if (run.attempts >= this.opts.attempts) return this.fail('no bodies answer')
+      this.sendRun(run)
+    }
+  }
+
+  private askHeaders(previous?: { attempts: number }): boolean {
+    if (this.target === undefined) return false
+    const request = planSync(this.host.view(), this.target, { maxHeaders: this.opts.maxHeaders })
+    if (request === undefined) {
+      this.finish('caught-up', 'our chain has the peer tip')
+      return false
+    }
+    this.asked = { sentAt: this.host.now(), attempts: (previous?.attempts ?? 0) + 1, max: request.max }
+    this.host.send(request, 'control')
+    return true
+  }
+
+  private requestRuns(): void {
+    const runs = this.pending?.runs ?? []
+    const inFlight = runs.filter((r) => r.sentAt !== undefined && r.answer === undefined).length
+    const next = runs.filter((r) => r.sentAt === undefined).slice(0, Math.max(0, this.opts.pipeline - inFlight))
+    for (const run of next) this.sendRun(run)
+  }
+
+  private sendRun(run: Run): void {
+    run.sentAt = this.host.now()
+    run.attempts++
+    this.host.send(run.request, 'control')
+  }
+
+  /** Applies answered runs in order. */
+  private applyReady(): void {
+    const p = this.pending
+    while (p !== undefined && p.runs[0]?.answer !== undefined) {
+      const run = p.runs.shift() as Run
+      const headers = p.headers.slice(run.first, run.first + run.request.count)
+      const blocks = this.unpack(p, run, headers)
+      if (blocks === undefined) return
+      if (!p.incremental) p.collected.push(...blocks)
+      else if (!this.host.extend(blocks)) return this.fail('a synced block was refused')
+      this.done += blocks.length
+      if (this.done % 50 < blocks.length || p.runs.length === 0) this.host.log.info({ peer: this.peer, ...this.progress() }, 'sync progress')
+    }
+    if (p === undefined) return
+    if (p.runs.length > 0) return this.requestRuns()
+    this.pending = undefined
+    if (p.collected.length > 0 && !this.host.adopt([...this.host.chain().slice(0, p.fork + 1), ...p.collected])) return this.fail('the peer branch was refused')
+    if (!p.more || !this.askHeaders()) this.finish('caught-up', 'synced')
+  }
+
+  private unpack(p: Pending, run: Run, headers: BlockHeader[]): Block[] | undefined {
+    const view = p.incremental ? this.host.view() : chainViewOf([...this.host.chain().slice(0, p.fork + 1), ...p.collected])
+    const context = chainContext(view, p.fork + 1 + run.first)
+    const blocks = context.ok ? unpackBodies(run.answer as Bodies, headers, context.value) : context
+    if (blocks.ok) return blocks.value
+    this.fail(`bodies: ${blocks.error.reason}: ${blocks.error.message}`)
+    return undefined
+  }
+
+  private fail(detail: string): void {
+    this.host.log.warn({ peer: this.peer, detail, ...this.progress() }, 'sync with peer stopped; it starts again at its next announcement')
+    this.finish('failed', detail)
+  }
+
+  private finish(outcome: 'caught-up' | 'failed', detail: string): void {
+    const was = this.pending !== undefined || this.asked !== undefined || this.done > 0
+    this.pending = undefined
+    this.asked = undefined
+    this.target = undefined
+    if (was || outcome === 'failed') this.host.finished(outcome, detail)
+  }
+}
+
+function sameHash(a: Uint8Array, b: Uint8Array): boolean {
+  return toHex(a) === toHex(b)
+}
