@@ -14,6 +14,7 @@
  */
 import { z } from 'zod'
 import { CodecError } from './errors.js'
+import { hexByte } from './hex.js'
 import { err, ok, type Result } from './result.js'
 
 /** Bytes per address field. */
@@ -144,7 +145,7 @@ export function readAddress(bytes: Uint8Array, at: number, which: string): Resul
 }
 
 function callsignByteProblem(byte: number, padded: boolean): string | undefined {
-  const hex = `0x${byte.toString(16).toUpperCase().padStart(2, '0')}`
+  const hex = hexByte(byte)
   if ((byte & 1) !== 0) return `${hex} has its low bit set (callsign bytes are ASCII shifted left one bit)`
   const char = byte >> 1
   if (char === SPACE) return undefined

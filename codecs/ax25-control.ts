@@ -10,6 +10,7 @@
  */
 import { z } from 'zod'
 import { CodecError } from './errors.js'
+import { hexByte } from './hex.js'
 import { err, ok, type Result } from './result.js'
 
 /** Supervisory frame kinds, in the order of their two S bits. */
@@ -113,7 +114,7 @@ export function decodeControl(bytes: Uint8Array, at: number, modulo: Ax25Modulo)
   const nr = second >> 1
   if ((first & 0x01) === 0) return ok({ control: { kind: 'I', modulo, ns: first >> 1, nr, pf }, length: 2 })
   if ((first & 0xf0) !== 0) {
-    return err(new CodecError('ERR_AX25_FRAME', `modulo-128 S control byte 0x${hexByte(first)} has reserved bits 7–4 set`))
+    return err(new CodecError('ERR_AX25_FRAME', `modulo-128 S control byte ${hexByte(first)} has reserved bits 7–4 set`))
   }
   return ok({ control: { kind: sKind(first), modulo, nr, pf }, length: 2 })
 }
@@ -136,10 +137,6 @@ const U_KIND_BY_BYTE = new Map<number, Ax25UKind>(
 
 function decodeU(byte: number): Result<DecodedControl> {
   const kind = U_KIND_BY_BYTE.get(byte & ~PF_BIT)
-  if (kind === undefined) return err(new CodecError('ERR_AX25_FRAME', `unknown U frame control byte 0x${hexByte(byte)}`))
+  if (kind === undefined) return err(new CodecError('ERR_AX25_FRAME', `unknown U frame control byte ${hexByte(byte)}`))
   return ok({ control: { kind, pf: (byte & PF_BIT) !== 0 }, length: 1 })
-}
-
-function hexByte(byte: number): string {
-  return byte.toString(16).toUpperCase().padStart(2, '0')
 }

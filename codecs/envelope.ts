@@ -17,6 +17,7 @@
 import { CURRENT_DICTIONARY_ID, deflateWithDictionary, inflateWithDictionary } from './compress.js'
 import { CodecError } from './errors.js'
 import type { CodecErrorCode } from './errors.js'
+import { hexNumber } from './hex.js'
 import { err } from './result.js'
 import type { Result } from './result.js'
 import { decodeWireBody, encodeWireBody } from './wire-model.js'
@@ -78,7 +79,7 @@ export function decodeEnvelope(bytes: Uint8Array, opts: DecodeEnvelopeOptions = 
   const payload = bytes.subarray(ENVELOPE_HEADER_BYTES)
   const dictionaryId = header & DICTIONARY_MASK
   if ((header & COMPRESSED) === 0) {
-    if (dictionaryId !== 0) return fail('ERR_ENVELOPE', `header 0x${hex2(header)}: dictionary bits set on an uncompressed body`)
+    if (dictionaryId !== 0) return fail('ERR_ENVELOPE', `header ${hexNumber(header, 2)}: dictionary bits set on an uncompressed body`)
     return decodeWireBody(payload)
   }
   const body = inflateWithDictionary(payload, dictionaryId, opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES)
@@ -94,10 +95,6 @@ function frame(header: number, body: Uint8Array): Uint8Array {
   out[0] = header
   out.set(body, ENVELOPE_HEADER_BYTES)
   return out
-}
-
-function hex2(n: number): string {
-  return n.toString(16).padStart(2, '0')
 }
 
 function fail(code: CodecErrorCode, message: string): Result<never> {

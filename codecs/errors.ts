@@ -7,6 +7,7 @@
  *
  * @packageDocumentation
  */
+import { CodedError } from './coded-error.js'
 
 /** Every stable error code a codec can produce. */
 export const CODEC_ERROR_CODES = [
@@ -44,21 +45,12 @@ export const CODEC_ERROR_CODES = [
 /** A stable machine-readable codec error code. */
 export type CodecErrorCode = (typeof CODEC_ERROR_CODES)[number]
 
-/** The one error type thrown or returned by codecs; `code` is stable, `message` is human text. */
-export class CodecError extends Error {
+/**
+ * The one error type thrown or returned by codecs; `code` is stable (see {@link CODEC_ERROR_CODES}),
+ * `message` is human text, specific enough to act on (offsets, lengths, field paths).
+ */
+export class CodecError extends CodedError<CodecErrorCode> {
   override readonly name = 'CodecError'
-  /** Stable code, see {@link CODEC_ERROR_CODES}. */
-  readonly code: CodecErrorCode
-
-  /**
-   * @param code - stable code
-   * @param message - what was wrong, specific enough to act on (offsets, lengths, field paths)
-   * @param options - optional `cause`
-   */
-  constructor(code: CodecErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.code = code
-  }
 }
 
 /** True when `e` is a {@link CodecError}, optionally with the given code. */

@@ -46,6 +46,7 @@
  * @packageDocumentation
  */
 import { CodecError } from './errors.js'
+import { hexNumber } from './hex.js'
 import { JS8_HUFFMAN_CODES, JS8_HUFFMAN_TABLE, js8UpperCase } from './js8-huffman.js'
 import { attempt, type Result } from './result.js'
 
@@ -243,8 +244,7 @@ function decodeOrThrow(input: string): Uint8Array {
   const carried = ((payload[data.length] ?? 0) << 8) | (payload[data.length + 1] ?? 0)
   const computed = js8TextChecksum(data)
   if (carried !== computed) {
-    const hex = (n: number): string => `0x${n.toString(16).padStart(4, '0')}`
-    const detail = `carried ${hex(carried)}, computed ${hex(computed)}`
+    const detail = `carried ${hexNumber(carried, 4)}, computed ${hexNumber(computed, 4)}`
     throw new CodecError('ERR_CHECKSUM', `JS8 text checksum mismatch over ${data.length} bytes: ${detail}`)
   }
   if (encodeJs8Text(data) !== text) {

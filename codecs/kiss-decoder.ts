@@ -23,6 +23,7 @@
  */
 import { z } from 'zod'
 import { CodecError } from './errors.js'
+import { hexByte } from './hex.js'
 import { FEND, FESC, KISS_DEFAULT_MAX_FRAME_LENGTH, splitKissTypeByte, TFEND, TFESC, type KissFrame } from './kiss.js'
 
 /** Most bytes of noise in one `noise` event (Direwolf keeps 100 for its log). */
@@ -165,7 +166,7 @@ export class KissDecoder {
     if (byte === TFEND) this.#append(FEND)
     else if (byte === TFESC) this.#append(FESC)
     else {
-      this.#error('ERR_KISS_PROTOCOL', `byte 0x${hex(byte)} after FESC at frame offset ${this.#length}; kept as is, the FESC dropped`)
+      this.#error('ERR_KISS_PROTOCOL', `byte ${hexByte(byte)} after FESC at frame offset ${this.#length}; kept as is, the FESC dropped`)
       this.#append(byte)
     }
   }
@@ -195,8 +196,4 @@ export class KissDecoder {
   #error(code: 'ERR_KISS_PROTOCOL' | 'ERR_FRAME_TOO_LONG' | 'ERR_TRUNCATED', message: string): void {
     this.#events.push({ type: 'error', error: new CodecError(code, message) })
   }
-}
-
-function hex(byte: number): string {
-  return byte.toString(16).toUpperCase().padStart(2, '0')
 }

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod'
 import { CodecError } from './errors.js'
+import { hexByte } from './hex.js'
 import { err, ok, type Result } from './result.js'
 
 /** Frame End: starts and ends every frame. */
@@ -179,7 +180,7 @@ export function parseSetHardware(data: Uint8Array): Result<SetHardwareText> {
   let text = ''
   for (const byte of data) {
     if (byte < 0x20 || byte > 0x7e) {
-      return err(new CodecError('ERR_KISS_PROTOCOL', `SetHardware text has non-printable byte 0x${hex(byte)}`))
+      return err(new CodecError('ERR_KISS_PROTOCOL', `SetHardware text has non-printable byte ${hexByte(byte)}`))
     }
     text += String.fromCharCode(byte)
   }
@@ -203,8 +204,4 @@ function asciiBytes(text: string): Uint8Array {
   const out = new Uint8Array(text.length)
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i)
   return out
-}
-
-function hex(byte: number): string {
-  return byte.toString(16).toUpperCase().padStart(2, '0')
 }

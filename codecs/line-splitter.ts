@@ -22,6 +22,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream'
 import { CodecError } from './errors.js'
+import { hexNumber } from './hex.js'
 
 /** LF, the NDJSON and JS8Call delimiter. */
 export const LF = 0x0a
@@ -105,7 +106,7 @@ export class LineSplitter {
     if (this.#discarding || start === stop) return
     const need = this.#len + (stop - start)
     if (need > this.#maxLineBytes) {
-      const msg = `line longer than ${this.#maxLineBytes} bytes; dropping it up to the next 0x${this.#delimiter.toString(16).padStart(2, '0')} delimiter`
+      const msg = `line longer than ${this.#maxLineBytes} bytes; dropping it up to the next ${hexNumber(this.#delimiter, 2)} delimiter`
       events.push({ error: new CodecError('ERR_LINE_TOO_LONG', msg) })
       this.#discarding = true
       this.#len = 0

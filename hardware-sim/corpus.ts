@@ -23,6 +23,9 @@ export interface CorpusItem {
 /** First timestamp of the corpus chain (2024-01-01T00:00:00Z), Unix s. */
 const GENESIS_TIME = 1704067200n
 
+/** Salt of the corpus's compact blocks (drawn at random per send in service; fixed here so sizes repeat). */
+export const CORPUS_COMPACT_SALT: Uint8Array = Uint8Array.from([0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef])
+
 /** `count` signed transactions between fixed wallets, with realistic amounts and nonces. */
 export function corpusTransactions(count: number, first = 0): Transaction[] {
   return Array.from({ length: count }, (_, i) => {
@@ -43,11 +46,21 @@ export function corpusChain(length: number, txsPerBlock: number): Block[] {
   return chain
 }
 
+/** The corpus's empty block: a first block (zero prev_hash) with no transactions (one VDF). */
+export function corpusEmptyBlock(): Block {
+  return buildNextBlock(null, [], { timestamp: GENESIS_TIME })
+}
+
+/** The corpus's block of 30 transactions: a first block holding transactions 1000–1029 (one VDF). */
+export function corpusFullBlock(): Block {
+  return buildNextBlock(null, corpusTransactions(30, 1000), { timestamp: GENESIS_TIME })
+}
+
 /** The four corpus entries. Builds 102 blocks (one VDF each), so callers build it once. */
 export function buildCorpus(): CorpusItem[] {
   const [tx] = corpusTransactions(1)
-  const empty = buildNextBlock(null, [], { timestamp: GENESIS_TIME }) as Block
-  const full = buildNextBlock(null, corpusTransactions(30, 1000), { timestamp: GENESIS_TIME })
+  const empty = corpusEmptyBlock()
+  const full = corpusFullBlock()
   const chain = corpusChain(100, 5)
   return [
     { name: 'one transaction', message: { type: 'NewTransaction', transaction: tx as Transaction }, wire: { type: 'tx', transaction: tx as Transaction } },

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { CodedError } from '../codecs/coded-error.js'
 
 /** Every stable transport error code. */
 export const TRANSPORT_ERROR_CODES = [
@@ -21,22 +22,9 @@ export const TRANSPORT_ERROR_CODES = [
 /** A stable transport error code. */
 export type TransportErrorCode = (typeof TRANSPORT_ERROR_CODES)[number]
 
-/** The one error type of `transports/`. */
-export class TransportError extends Error {
+/** The one error type of `transports/`; `code` is stable (see {@link TRANSPORT_ERROR_CODES}), `message` says what failed. */
+export class TransportError extends CodedError<TransportErrorCode> {
   override readonly name = 'TransportError'
-
-  /**
-   * @param code - stable code
-   * @param message - what failed, for people
-   * @param options - optional `cause`
-   */
-  constructor(
-    readonly code: TransportErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options)
-  }
 }
 
 /** True when `e` is a {@link TransportError}, optionally with the given code. */

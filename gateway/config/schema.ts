@@ -11,7 +11,7 @@ import { StationIdSchema } from '../../codecs/wire-gateway.js'
 import { Ax25TransportOptionsSchema } from '../../transports/ax25/config.js'
 import { Js8CallTransportOptionsSchema } from '../../transports/js8call/config.js'
 import { TcpTransportOptionsSchema } from '../../transports/tcp/config.js'
-import { VaraOptionsSchema } from '../../transports/vara/config.js'
+import { VaraOptionsFieldsSchema, checkVaraOptions } from '../../transports/vara/config.js'
 import { LinkMonitorOptionsSchema } from '../link-monitor/monitor.js'
 import { PolicyConfigSchema } from '../link-monitor/policy-config.js'
 
@@ -24,14 +24,30 @@ export const HostPortSchema = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+)
 /** How often a broadcast link beacons our `hello`, ms; 0 never. Polite defaults per kind. */
 const beaconIntervalMs = (defaultMs: number) => z.number().int().refine((v) => v === 0 || v >= 60_000, 'at least 60 000 ms (or 0: never)').default(defaultMs)
 
-/** One link of the gateway: a transport's options plus what the gateway does with the link. */
-export const LinkConfigSchema = z.discriminatedUnion('type', [
+/** One link section as written: a transport's options plus what the gateway does with the link. */
+export const LinkSectionSchema = z.discriminatedUnion('type', [
   TcpTransportOptionsSchema.omit({ id: true }).extend({ type: z.literal('tcp') }),
   Ax25TransportOptionsSchema.omit({ id: true }).extend({ type: z.literal('ax25'), beaconIntervalMs: beaconIntervalMs(600_000) }),
-  VaraOptionsSchema.omit({ id: true }).extend({ type: z.literal('vara') }),
+  VaraOptionsFieldsSchema.omit({ id: true }).extend({ type: z.literal('vara') }).superRefine(checkVaraOptions),
   Js8CallTransportOptionsSchema.omit({ id: true }).extend({ type: z.literal('js8call'), beaconIntervalMs: beaconIntervalMs(1_800_000) }),
 ])
-/** One link as configured (after defaults). */
+/** A link section as written (what the transport's constructor takes). */
+export type LinkSectionInput = z.input<typeof LinkSectionSchema>
+
+/**
+ * One link: the section validated with defaults filled in, and the section `input` as written, which
+ * is what the transport's own constructor parses (its schema transforms, e.g. callsigns into
+ * addresses, cannot be applied twice). Problems are reported at their path inside the section.
+ */
+export const LinkConfigSchema = z.unknown().transform((raw, ctx) => {
+  const parsed = LinkSectionSchema.safeParse(raw)
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) ctx.issues.push({ ...issue, input: raw } as z.core.$ZodRawIssue)
+    return z.NEVER
+  }
+  return { ...parsed.data, input: raw as LinkSectionInput }
+})
+/** One link as configured (after defaults), with its section as written. */
 export type LinkConfig = z.infer<typeof LinkConfigSchema>
 
 /** A peer gateway: its station id and its address on each link that reaches it. */

@@ -16,7 +16,7 @@
 import { z } from 'zod'
 
 /** One link's airtime budget. */
-export const BudgetConfigSchema = z.object({
+export const BudgetConfigSchema = z.strictObject({
   /** Capacity of the bucket: most transmit time that may be spent in a burst, ms. */
   airtimeMs: z.number().positive(),
   /** Time over which an empty bucket refills completely, ms. */

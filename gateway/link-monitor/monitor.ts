@@ -17,7 +17,7 @@ import { holdEwma, updateEwma } from './ewma.js'
 import type { Ewma } from './ewma.js'
 
 /** Averaging time constant and staleness limit of one link. */
-export const LinkTimingSchema = z.object({
+export const LinkTimingSchema = z.strictObject({
   /** Time constant of the averages, ms: after τ an old value counts for 1/e. */
   tauMs: z.number().positive(),
   /** A peer (or metric) not heard from for this long is stale, ms. */
@@ -41,10 +41,10 @@ export const DEFAULT_LINK_TIMING: Readonly<Record<TransportKind, LinkTiming>> = 
 const UNREGISTERED_TIMING: LinkTiming = { tauMs: 60_000, staleAfterMs: 300_000 }
 
 /** Options of {@link LinkMonitor}. */
-export const LinkMonitorOptionsSchema = z.object({
+export const LinkMonitorOptionsSchema = z.strictObject({
   /** Timing per kind of link. */
   kinds: z
-    .object({
+    .strictObject({
       tcp: LinkTimingSchema.default(DEFAULT_LINK_TIMING.tcp),
       ax25: LinkTimingSchema.default(DEFAULT_LINK_TIMING.ax25),
       vara: LinkTimingSchema.default(DEFAULT_LINK_TIMING.vara),

@@ -14,7 +14,7 @@ import { BudgetConfigSchema } from './budget.js'
 export { MESSAGE_CLASSES, MessageClassSchema, type MessageClass } from '../store/message-class.js'
 
 /** Everything the policy knows about one link. Nullable fields: `null` = no limit / never. */
-export const LinkRuleSchema = z.object({
+export const LinkRuleSchema = z.strictObject({
   /** Message classes this link may carry. */
   classes: z.array(MessageClassSchema),
   /** Least SNR to use the link, dB (FreeDATA-style floor). */
@@ -112,7 +112,7 @@ function kindRuleSchema(kind: TransportKind) {
  * Share of a budget's capacity (0–1) each class must leave in the bucket. Transactions and the
  * control messages that complete them may use everything; bulk sync only the top half.
  */
-export const BudgetReserveSchema = z.object({
+export const BudgetReserveSchema = z.strictObject({
   tx: z.number().min(0).max(1).default(0),
   control: z.number().min(0).max(1).default(0), // acks and requests finish what tx started
   'block-announce': z.number().min(0).max(1).default(0.1),
@@ -124,14 +124,14 @@ export const BudgetReserveSchema = z.object({
 export type BudgetReserve = z.infer<typeof BudgetReserveSchema>
 
 /** The routing policy's configuration; every field has a default. */
-export const PolicyConfigSchema = z.object({
+export const PolicyConfigSchema = z.strictObject({
   /** Transport ids, most preferred first; links not listed follow in {@link DEFAULT_KIND_ORDER}. */
   preference: z.array(z.string().min(1)).default([]),
   /** How long a better link must have stayed good before traffic moves back to it, ms. */
   dwellMs: z.number().nonnegative().default(60_000),
   /** Rules per kind of link, each field defaulting to {@link DEFAULT_LINK_RULES}. */
   kinds: z
-    .object({ tcp: kindRuleSchema('tcp'), ax25: kindRuleSchema('ax25'), vara: kindRuleSchema('vara'), js8call: kindRuleSchema('js8call') })
+    .strictObject({ tcp: kindRuleSchema('tcp'), ax25: kindRuleSchema('ax25'), vara: kindRuleSchema('vara'), js8call: kindRuleSchema('js8call') })
     .prefault({}),
   /** Patches for single links, by transport id, over their kind's rule. */
   links: z.record(z.string(), LinkRulePatchSchema).default({}),

@@ -12,6 +12,10 @@
  *    (KISS, TCP) is not barred for it, and a stale bad reading expires from the snapshot.
  * 3. A link whose peer has not been heard for `staleAfterMs` is a last resort (a probe), behind
  *    every link that has heard the peer: otherwise two gateways that have never met would both wait.
+ *    A link that is up but over its loss limit comes after those: when it is the only way left it
+ *    is still tried (`last-resort`), since loss is measured by sending, and a link that is never
+ *    used could never show that it got better. (SNR keeps coming with every frame heard, so an
+ *    SNR floor stays a hard limit.)
  * 4. Hysteresis: the current link is left at once when it is down, stale or under a threshold
  *    (failover), but traffic moves back to a better link only once that one has stayed good for
  *    `dwellMs`, so a flapping link does not make the gateway flap. A message the current link cannot
@@ -70,6 +74,7 @@ export type SendReason =
   | 'failover' // the current link is down, stale or under a threshold
   | 'detour' // the current link cannot carry this message; it stays current
   | 'stale-probe' // no link has heard the peer lately: try the best one anyway
+  | 'last-resort' // every link that could carry it is over its loss limit: try the best of them
 
 /** Why a link was not usable, in the order checked. */
 export type RejectReason =
@@ -128,6 +133,8 @@ interface Assessment {
   upSince?: number
   /** Time until the budget allows the message, ms (with `over-budget`). */
   waitMs: number
+  /** The airtime budget allows the message now. */
+  budgetOk: boolean
 }
 
 /** Chooses the link for one message; pure. */
@@ -137,9 +144,9 @@ export function selectLink(input: PolicyInput): LinkDecision {
   const fresh = assessed.filter((a) => a.problem === undefined && !a.stale)
   const probes = assessed.filter((a) => a.problem === undefined && a.stale)
   const rejected = assessed.flatMap((a) => (a.problem === undefined ? [] : [{ transportId: a.transportId, reason: a.problem }]))
-  const pick = pickLink(assessed, { fresh, probes }, goodSince, input)
+  const pick = pickLink(assessed, { fresh, probes }, goodSince, input) ?? lastResort(assessed)
   if (pick === undefined) return hold(assessed, rejected, { ...keepCurrent(input.hysteresis), goodSince })
-  const usable = [...fresh, ...probes]
+  const usable = pick.reason === 'last-resort' ? [pick.assessment] : [...fresh, ...probes]
   return {
     type: 'send',
     ...(pick.assessment.choice as LinkChoice),
@@ -166,7 +173,7 @@ function kindRank(snapshot: MonitorSnapshot, id: string): number {
 
 function assess(transportId: string, input: PolicyInput): Assessment {
   const link = ownEntry(input.snapshot.links, transportId)
-  if (link?.capabilities === undefined) return { transportId, problem: 'unregistered', stale: true, qualified: false, waitMs: Infinity }
+  if (link?.capabilities === undefined) return { transportId, problem: 'unregistered', stale: true, qualified: false, waitMs: Infinity, budgetOk: false }
   const rule = resolveLinkRule(input.config, transportId, link.capabilities.kind)
   const r = readingsFor(link, input.peer)
   const choice = shape(link, rule, r, input.bytes)
@@ -175,7 +182,7 @@ function assess(transportId: string, input: PolicyInput): Assessment {
   const budget = budgetProblem(rule, input, transportId, choice.airtimeMs)
   const problem = fitProblem(rule, input) ?? quality ?? budget.problem
   const upSince = link.stateSince
-  return { transportId, choice, stale, qualified: quality === undefined && !stale, waitMs: budget.waitMs, ...defined({ problem, upSince }) }
+  return { transportId, choice, stale, qualified: quality === undefined && !stale, waitMs: budget.waitMs, budgetOk: budget.problem === undefined, ...defined({ problem, upSince }) }
 }
 
 /** The peer's readings where known, else the link's; staleness is the peer's (never heard = stale). */
@@ -268,6 +275,14 @@ function pickLink(assessed: Assessment[], { fresh, probes }: Usable, goodSince: 
   if (!fresh.includes(current)) return { assessment: best, reason: 'detour' }
   return withDwell(fresh, current, goodSince, input)
 }
+
+/** The first link whose only problem is its loss (it is up, may carry the message and has budget). */
+function lastResort(assessed: Assessment[]): Chosen | undefined {
+  const poor = assessed.find((a) => a.problem !== undefined && QUALITY_PROBLEMS.has(a.problem) && a.budgetOk)
+  return poor === undefined ? undefined : { assessment: poor, reason: 'last-resort' }
+}
+
+const QUALITY_PROBLEMS: ReadonlySet<RejectReason> = new Set(['loss-above-max'])
 
 /** The current link, unless a link ahead of it has stayed good for `dwellMs`. */
 function withDwell(fresh: Assessment[], current: Assessment, goodSince: Record<string, number>, input: PolicyInput): Chosen {

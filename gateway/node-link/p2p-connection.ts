@@ -1,8 +1,9 @@
 /**
  * One TCP connection speaking the node's NDJSON P2P protocol: lines in through a bounded splitter and
  * the serde-exact decoder, messages out through a bounded write queue. Socket policy lives here (the
- * seed page's keepalive and TCP_NODELAY, an idle timeout, a strike count for garbage); what a message
- * means lives in the service that owns the connection.
+ * seed page's keepalive and TCP_NODELAY, an idle timeout, a strike count for garbage, a line budget
+ * per peer address that stops reading while it is spent); what a message means lives in the service
+ * that owns the connection.
  *
  * @packageDocumentation
  */

@@ -178,7 +178,7 @@ export class P2PPeers extends EventEmitter<P2PPeersEvents> {
         if (Date.now() - upAt >= (this.options.stableAfterMs ?? 60_000)) peer.backoff.reset()
         this.redial(peer, 'connection closed')
       })
-      peer.conn = conn
+      if (conn.open) peer.conn = conn // not if it already closed while being announced
     })
     socket.once('error', (e) => {
       clearTimeout(timeout)

@@ -256,7 +256,8 @@ export class Router extends EventEmitter<RouterEvents> {
         const decision = selectLink({ ...this.decisionBase(peerSnapshot(this.o.monitor.snapshot(), links), msg, c.cls), peer, hysteresis: this.hysteresis.get(peer) })
         if (c.control?.link === undefined) this.noteDecision(peer, decision.hysteresis, decision.type === 'send' ? decision.reason : undefined)
         if (decision.type === 'hold') {
-          retryMs = Math.min(retryMs, decision.retryInMs ?? HOLD_RETRY_MS)
+          this.log.debug({ peer, type: msg.type, reason: decision.reason, rejected: decision.rejected, retryInMs: decision.retryInMs }, 'message held: no link takes it now')
+          retryMs = Math.min(retryMs, Number.isFinite(decision.retryInMs) ? (decision.retryInMs as number) : HOLD_RETRY_MS)
           continue
         }
         void this.dispatch(peer, c, msg, decision)

@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { CodedError } from '../../codecs/coded-error.js'
 
 /** Every stable error code of the store. */
 export const STORE_ERROR_CODES = [
@@ -21,19 +22,10 @@ export const STORE_ERROR_CODES = [
 /** A stable machine-readable store error code. */
 export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number]
 
-/** The one error type the store throws on purpose; `code` is stable, `message` is human text. */
-export class StoreError extends Error {
+/**
+ * The one error type the store throws on purpose; `code` is stable (see {@link STORE_ERROR_CODES}),
+ * `message` is human text saying what was wrong and where (file, table, height).
+ */
+export class StoreError extends CodedError<StoreErrorCode> {
   override readonly name = 'StoreError'
-  /** Stable code, see {@link STORE_ERROR_CODES}. */
-  readonly code: StoreErrorCode
-
-  /**
-   * @param code - stable code
-   * @param message - what was wrong and where (file, table, height)
-   * @param options - optional `cause`
-   */
-  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.code = code
-  }
 }

@@ -14,8 +14,9 @@
  *
  * @packageDocumentation
  */
-import { createServer, type Server, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import { LF, LineSplitter } from '../../codecs/line-splitter.js'
+import { openTcpListener } from '../tcp-listener.js'
 import {
   API_ERROR_NOT_OBJECT, API_ERROR_UNPARSABLE, formatJs8ApiMessage, parseJs8ApiLine, type Js8ApiMessage,
 } from './js8-api-envelope.js'
@@ -86,32 +87,28 @@ class Connection implements Js8ApiClient {
 /** Opens the API server; resolves once it listens. */
 export async function openJs8ApiServer(o: Js8ApiServerOptions): Promise<Js8ApiServer> {
   const clients = new Map<Socket, Connection>()
-  const server: Server = createServer((socket) => {
-    socket.setNoDelay(true)
-    socket.on('error', () => socket.destroy()) // a client vanishing is not JS8Call's problem
-    if (o.maxConnections > 0 && clients.size >= o.maxConnections) {
-      o.onError('Connections Full', { send: (m) => socket.write(`${formatJs8ApiMessage(m)}\n`) })
-      socket.end()
-      return
-    }
-    clients.set(socket, new Connection(socket, o))
-    socket.on('close', () => clients.delete(socket))
+  const listener = await openTcpListener({
+    host: o.host,
+    port: o.port,
+    onClient: (socket) => {
+      if (o.maxConnections > 0 && clients.size >= o.maxConnections) {
+        o.onError('Connections Full', { send: (m) => socket.write(`${formatJs8ApiMessage(m)}\n`) })
+        socket.end()
+        return
+      }
+      clients.set(socket, new Connection(socket, o))
+      socket.on('close', () => clients.delete(socket))
+    },
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(o.port, o.host, () => resolve())
-  })
-  const address = server.address()
   return {
-    port: typeof address === 'object' && address !== null ? address.port : o.port,
+    port: listener.port,
     clientCount: () => clients.size,
     broadcast(message) {
       for (const c of clients.values()) c.send(message)
     },
-    async close() {
-      for (const s of clients.keys()) s.destroy()
+    close() {
       clients.clear()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      return listener.close()
     },
   }
 }

@@ -9,7 +9,8 @@
  *
  * @packageDocumentation
  */
-import { createServer, type Server, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
+import { openTcpListener } from '../tcp-listener.js'
 import type { KissHostLink } from './kiss-host-session.js'
 
 /** Options of {@link openKissTcpServer}. */
@@ -54,28 +55,25 @@ export async function openKissTcpServer(o: KissTcpServerOptions): Promise<KissTc
     socket.resume()
   }
 
-  const server: Server = createServer({ pauseOnConnect: true }, (socket) => {
-    socket.setNoDelay(true)
-    socket.on('error', () => socket.destroy()) // a client vanishing is not the TNC's problem
-    if (served.size < o.maxClients) return admit(socket)
-    waiting.push(socket)
-    socket.once('close', () => {
-      const i = waiting.indexOf(socket)
-      if (i >= 0) waiting.splice(i, 1)
-    })
+  const listener = await openTcpListener({
+    host: o.host,
+    port: o.port,
+    pauseOnConnect: true,
+    onClient: (socket) => {
+      if (served.size < o.maxClients) return admit(socket)
+      waiting.push(socket)
+      socket.once('close', () => {
+        const i = waiting.indexOf(socket)
+        if (i >= 0) waiting.splice(i, 1)
+      })
+    },
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(o.port, o.host, () => resolve())
-  })
-  const address = server.address()
   return {
-    port: typeof address === 'object' && address !== null ? address.port : o.port,
+    port: listener.port,
     clientCount: () => served.size,
-    close: async () => {
-      closing = true
-      for (const s of [...served, ...waiting]) s.destroy()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+    close: () => {
+      closing = true // a served client leaving now must not admit a waiting one
+      return listener.close()
     },
   }
 }

@@ -16,6 +16,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { stopProcessGroup } from '../process-group.js'
 
 /** Options of {@link openPtyPair}. */
 export interface PtyPairOptions {
@@ -73,24 +74,6 @@ function startSocat(pathA: string, pathB: string, timeoutMs: number): Promise<Ch
   })
 }
 
-/** Stops socat's process group and waits for it to exit (SIGKILL after the deadline). */
-async function stopSocat(child: ChildProcess, timeoutMs: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const pid = child.pid
-  const signal = (s: NodeJS.Signals): void => {
-    try {
-      process.kill(-pid, s)
-    } catch {
-      // already gone
-    }
-  }
-  signal('SIGTERM')
-  const timer = setTimeout(() => signal('SIGKILL'), timeoutMs)
-  await exited
-  clearTimeout(timer)
-}
-
 /** Starts a socat pty pair and resolves once both link paths exist. */
 export async function openPtyPair(options: PtyPairOptions = {}): Promise<PtyPair> {
   const timeoutMs = options.timeoutMs ?? 5000
@@ -101,7 +84,7 @@ export async function openPtyPair(options: PtyPairOptions = {}): Promise<PtyPair
   const pathB = join(dir, b)
   let child = await startSocat(pathA, pathB, timeoutMs)
   const stop = async (): Promise<void> => {
-    await stopSocat(child, timeoutMs)
+    await stopProcessGroup(child, timeoutMs)
     // socat removes its links on a clean exit; after SIGKILL they would dangle.
     for (const p of [pathA, pathB]) rmSync(p, { force: true })
   }

@@ -5,49 +5,19 @@
  *
  * @packageDocumentation
  */
-import { createServer, type Server, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import { CR, LineSplitter } from '../../codecs/line-splitter.js'
 import type { TimerGroup } from '../sim-clock.js'
+import { openTcpListener, type TcpListener } from '../tcp-listener.js'
 
 /** Longest command line accepted, bytes; a longer one is dropped and answered WRONG. */
 const MAX_LINE = 512
 /** Session bytes held while no data client is connected, bytes. */
 const MAX_PENDING_DATA = 1 << 20
 
-/** A listening TCP server and its clients. */
-class Listener {
-  readonly clients = new Set<Socket>()
-  port = 0
-  private readonly server: Server
-
-  constructor(onClient: (socket: Socket) => void) {
-    this.server = createServer((socket) => {
-      socket.setNoDelay(true)
-      this.clients.add(socket)
-      socket.on('close', () => this.clients.delete(socket))
-      socket.on('error', () => socket.destroy()) // a client vanishing is not the modem's problem
-      onClient(socket)
-    })
-  }
-
-  async listen(host: string, port: number): Promise<this> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject)
-      this.server.listen(port, host, () => resolve())
-    })
-    const address = this.server.address()
-    this.port = typeof address === 'object' && address !== null ? address.port : port
-    return this
-  }
-
-  write(chunk: string | Uint8Array): void {
-    for (const s of this.clients) if (!s.destroyed) s.write(chunk)
-  }
-
-  async close(): Promise<void> {
-    for (const s of this.clients) s.destroy()
-    await new Promise<void>((resolve) => this.server.close(() => resolve()))
-  }
+/** Writes `chunk` to every client of `listener`. */
+function writeAll(listener: TcpListener, chunk: string | Uint8Array): void {
+  for (const s of listener.sockets) if (!s.destroyed) s.write(chunk)
 }
 
 /** Options of {@link openCommandPort}. */
@@ -76,7 +46,7 @@ export interface CommandPort {
 
 /** Opens the command port. */
 export async function openCommandPort(o: CommandPortOptions): Promise<CommandPort> {
-  const listener = await new Listener((socket) => {
+  const onClient = (socket: Socket): void => {
     const splitter = new LineSplitter({ delimiter: CR, maxLineBytes: MAX_LINE })
     socket.on('data', (chunk: Buffer) => {
       for (const event of splitter.push(chunk)) {
@@ -87,7 +57,8 @@ export async function openCommandPort(o: CommandPortOptions): Promise<CommandPor
         }
       }
     })
-  }).listen(o.host, o.port)
+  }
+  const listener = await openTcpListener({ host: o.host, port: o.port, onClient })
   let held: string[] | undefined // lines queued behind a split line's second half
   const port: CommandPort = {
     port: listener.port,
@@ -95,14 +66,14 @@ export async function openCommandPort(o: CommandPortOptions): Promise<CommandPor
     send(line) {
       const text = `${line}\r`
       if (held !== undefined) return void held.push(text)
-      if (!port.splitLines) return listener.write(text)
+      if (!port.splitLines) return writeAll(listener, text)
       const mid = Math.ceil(text.length / 2)
-      listener.write(text.slice(0, mid))
+      writeAll(listener, text.slice(0, mid))
       held = [text.slice(mid)]
       o.timers.setTimeout(() => {
         const rest = (held ?? []).join('')
         held = undefined
-        listener.write(rest)
+        writeAll(listener, rest)
       }, o.splitDelayMs)
     },
     close: () => listener.close(),
@@ -122,16 +93,17 @@ export interface DataPort {
 export async function openDataPort(host: string, port: number, onData: (bytes: Uint8Array) => void): Promise<DataPort> {
   let pending: Buffer[] = []
   let pendingBytes = 0
-  const listener = await new Listener((socket) => {
+  const onClient = (socket: Socket): void => {
     socket.on('data', (chunk: Buffer) => onData(new Uint8Array(chunk)))
     if (pending.length > 0) socket.write(Buffer.concat(pending))
     pending = []
     pendingBytes = 0
-  }).listen(host, port)
+  }
+  const listener = await openTcpListener({ host, port, onClient })
   return {
     port: listener.port,
     write(bytes) {
-      if (listener.clients.size > 0) return listener.write(bytes)
+      if (listener.sockets.size > 0) return writeAll(listener, bytes)
       if (pendingBytes + bytes.length > MAX_PENDING_DATA) return
       pending.push(Buffer.from(bytes))
       pendingBytes += bytes.length

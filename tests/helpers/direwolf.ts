@@ -1,29 +1,33 @@
 /**
- * Two real headless Direwolf 1.6 TNCs joined by AFSK 1200 audio through a FIFO, per the recipe of
+ * Two real headless Direwolf 1.6 TNCs joined by AFSK 1200 audio through FIFOs, per the recipe of
  * real-peers.md A.2 method 1 (no sound card, no sound server):
  *
  *   client → KISS TCP → direwolf A → ALSA `file` PCM → FIFO → direwolf B (stdin) → KISS TCP → client
  *
- * Details that matter (all observed there): B holds the FIFO open read-write before A starts, so A
- * never blocks opening its audio output and B never sees EOF; A's own stdin is an idle FIFO, also
- * opened read-write, because EOF on stdin makes direwolf exit; A's ALSA config lives in its own
- * HOME (an inline `file:` device name is truncated at 29 chars); AGW is disabled (`AGWPORT 0`) and
- * the KISS ports come from a free-port probe, because a second direwolf on a taken port keeps
- * running without a KISS server. Each direwolf runs in its own process group and is stopped by
- * signalling the group. The FIFO delivers faster than real time, but A still occupies the channel
- * for the computed airtime before its next keyup.
+ * and, with `duplex`, the mirror image B → FIFO → A's stdin, so each direwolf reads one FIFO on
+ * stdin and writes the other through its `file` PCM at the same time (checked: both directions
+ * deliver). Details that matter (all observed there): both FIFOs are held open read-write by us
+ * until both direwolfs run, so neither blocks opening its audio output and no reader ever sees EOF
+ * (EOF on stdin makes direwolf exit); without `duplex`, A's stdin is an idle FIFO. Each ALSA config
+ * lives in its direwolf's own HOME (an inline `file:` device name is truncated at 29 chars); AGW is
+ * disabled (`AGWPORT 0`) and the KISS ports come from a free-port probe, retried on a bind
+ * failure, because a direwolf on a taken port keeps running without a KISS server. Each direwolf
+ * runs in its own process group and is stopped by signalling the group. The FIFOs deliver faster
+ * than real time, but a transmitter still occupies the channel for the computed airtime before its
+ * next keyup.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { stopProcessGroup } from './process-group.js'
 
-/** A running pair: frames sent to A's KISS port come out of B's. */
+/** A running pair: frames sent to A's KISS port come out of B's (and, when duplex, B's out of A's). */
 export interface DirewolfPair {
-  /** KISS TCP port of the transmitting direwolf. */
+  /** KISS TCP port of direwolf A (the transmitter of a one-way pair), on all interfaces. */
   readonly kissPortA: number
-  /** KISS TCP port of the receiving direwolf. */
+  /** KISS TCP port of direwolf B (the receiver of a one-way pair). */
   readonly kissPortB: number
   /** Version from the banner, e.g. `1.6`. */
   readonly version: string
@@ -97,64 +101,93 @@ class Direwolf {
     })
   }
 
-  /** SIGTERM to the process group, SIGKILL after `timeoutMs`; resolves when it has exited. */
-  async stop(timeoutMs: number): Promise<void> {
-    const { child } = this
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-    const pid = child.pid
-    const signal = (s: NodeJS.Signals): void => {
-      try {
-        process.kill(-pid, s)
-      } catch {
-        // already gone
-      }
-    }
-    signal('SIGTERM')
-    const timer = setTimeout(() => signal('SIGKILL'), timeoutMs)
-    await exited
-    clearTimeout(timer)
+  /** SIGTERM to the process group, SIGKILL after `graceMs`; resolves when it has exited. */
+  stop(graceMs: number): Promise<void> {
+    return stopProcessGroup(this.child, graceMs)
   }
 }
 
-/** Starts direwolf B (receiver) then A (transmitter) and resolves when both KISS ports listen. */
-export async function startDirewolfPair(options: { timeoutMs?: number } = {}): Promise<DirewolfPair> {
-  const timeoutMs = options.timeoutMs ?? 10_000
-  const dir = mkdtempSync(join(tmpdir(), 'dw-pair-'))
-  const [homeA, homeB] = [join(dir, 'home-a'), join(dir, 'home-b')]
-  mkdirSync(homeA)
-  mkdirSync(homeB)
-  const audio = join(dir, 'a_to_b.fifo')
-  const idle = join(dir, 'a_in.fifo')
-  execFileSync('mkfifo', [audio, idle])
-  writeFileSync(join(homeA, '.asoundrc'), `pcm.dwout {\n type file\n slave.pcm "null"\n file "${audio}"\n format "raw"\n}\n`)
-  const [kissPortA, kissPortB] = [await freeTcpPort(), await freeTcpPort()]
-  writeFileSync(join(dir, 'dw-a.conf'), config('N0CALL-1', 'dwout', kissPortA))
-  writeFileSync(join(dir, 'dw-b.conf'), config('N0CALL-2', 'null', kissPortB))
+/** Options of {@link startDirewolfPair}. */
+export interface DirewolfPairOptions {
+  /** Deadline for each direwolf's KISS port to listen, ms. */
+  readonly timeoutMs?: number
+  /** Link audio both ways (B's transmitter into A's receiver too), so acknowledgements get back. */
+  readonly duplex?: boolean
+}
 
+/** The scratch files of one pair: a FIFO per audio direction, each direwolf's HOME with its `.asoundrc`. */
+interface PairFiles {
+  readonly dir: string
+  /** A's transmit audio, B's stdin. */
+  readonly aToB: string
+  /** A's stdin: B's transmit audio when duplex, else an idle FIFO nobody writes. */
+  readonly toA: string
+  readonly homeA: string
+  readonly homeB: string
+}
+
+/** An ALSA PCM `dwout` that writes raw samples into `fifo` (A.2 method 1). */
+const fileOutput = (fifo: string): string => `pcm.dwout {\n type file\n slave.pcm "null"\n file "${fifo}"\n format "raw"\n}\n`
+
+function pairFiles(duplex: boolean): PairFiles {
+  const dir = mkdtempSync(join(tmpdir(), 'dw-pair-'))
+  const files = { dir, aToB: join(dir, 'a_to_b.fifo'), toA: join(dir, duplex ? 'b_to_a.fifo' : 'a_in.fifo'), homeA: join(dir, 'home-a'), homeB: join(dir, 'home-b') }
+  mkdirSync(files.homeA)
+  mkdirSync(files.homeB)
+  execFileSync('mkfifo', [files.aToB, files.toA])
+  writeFileSync(join(files.homeA, '.asoundrc'), fileOutput(files.aToB))
+  if (duplex) writeFileSync(join(files.homeB, '.asoundrc'), fileOutput(files.toA))
+  return files
+}
+
+/** Attempts at fresh ports when a probed port was taken before direwolf bound it (parallel test files). */
+const BIND_ATTEMPTS = 3
+
+/**
+ * Starts direwolf B then A and resolves when both KISS ports listen. One-way by default (A → B);
+ * with `duplex`, B's transmit audio reaches A too. Either direwolf dying takes the other down at
+ * its next transmission (SIGPIPE on the FIFO), so a pair is started and stopped as a whole.
+ */
+export async function startDirewolfPair(options: DirewolfPairOptions = {}): Promise<DirewolfPair> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchPair(options)
+    } catch (e) {
+      if (attempt >= BIND_ATTEMPTS || !(e instanceof Error && e.message.includes('could not bind'))) throw e
+    }
+  }
+}
+
+async function launchPair(options: DirewolfPairOptions): Promise<DirewolfPair> {
+  const timeoutMs = options.timeoutMs ?? 10_000
+  const duplex = options.duplex ?? false
+  const files = pairFiles(duplex)
+  const [kissPortA, kissPortB] = [await freeTcpPort(), await freeTcpPort()]
+  writeFileSync(join(files.dir, 'dw-a.conf'), config('N0CALL-1', 'dwout', kissPortA))
+  writeFileSync(join(files.dir, 'dw-b.conf'), config('N0CALL-2', duplex ? 'dwout' : 'null', kissPortB))
+  // Both FIFOs held open read-write here until both direwolfs run: no open() in either blocks
+  // (the ALSA file plugin opens its FIFO at startup) and no reader ever sees EOF.
+  const fds = [openSync(files.aToB, 'r+'), openSync(files.toA, 'r+')] as const
   const started: Direwolf[] = []
   const stopAll = async (): Promise<void> => {
     await Promise.all(started.map((d) => d.stop(2000)))
-    rmSync(dir, { recursive: true, force: true })
+    rmSync(files.dir, { recursive: true, force: true })
   }
-  const launch = async (conf: string, fifo: string, home: string, port: number): Promise<Direwolf> => {
-    const fd = openSync(fifo, 'r+') // read-write: open() never blocks and the reader never sees EOF
-    try {
-      const dw = new Direwolf(dir, conf, fd, home)
-      started.push(dw)
-      await dw.ready(port, timeoutMs)
-      return dw
-    } finally {
-      closeSync(fd) // the child has its own copy
-    }
+  const launch = async (conf: string, stdinFd: number, home: string, port: number): Promise<Direwolf> => {
+    const dw = new Direwolf(files.dir, conf, stdinFd, home)
+    started.push(dw)
+    await dw.ready(port, timeoutMs)
+    return dw
   }
   try {
-    const b = await launch('dw-b.conf', audio, homeB, kissPortB)
-    const a = await launch('dw-a.conf', idle, homeA, kissPortA)
+    const b = await launch('dw-b.conf', fds[0], files.homeB, kissPortB)
+    const a = await launch('dw-a.conf', fds[1], files.homeA, kissPortA)
     const version = /Dire Wolf version (\S+)/.exec(a.log)?.[1] ?? 'unknown'
     return { kissPortA, kissPortB, version, logs: () => ({ a: a.log, b: b.log }), stop: stopAll }
   } catch (e) {
     await stopAll()
     throw e
+  } finally {
+    for (const fd of fds) closeSync(fd) // each child has its own copy
   }
 }

@@ -10,6 +10,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, r
 import { connect, createServer, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { stopProcessGroup } from './process-group.js'
 
 /** A received API message (loosely typed: the tests check it). */
 export interface ApiMessage {
@@ -141,14 +142,26 @@ export async function freePort(): Promise<number> {
   return address.port
 }
 
+/** Sound devices of a JS8Call on a PulseAudio server (tests/helpers/pulse-audio.ts). */
+export interface Js8CallAudio {
+  /** `unix:<socket>` of the server (PULSE_SERVER). */
+  readonly pulseServer: string
+  /** Source it records (`[Configuration] SoundInName`), e.g. the other station's `<sink>.monitor`. */
+  readonly soundIn: string
+  /** Sink it plays into (`SoundOutName`). */
+  readonly soundOut: string
+}
+
 /** Options of {@link startRealJs8Call}. */
 export interface RealJs8CallOptions {
   readonly callsign: string
   readonly grid: string
-  /** SPEED code to start with (`[Common] SubMode`); the API cannot change it on 2.2.0. */
+  /** SPEED code to start with (`[Common] SubMode`: 0 Normal, 1 Fast, 2 Turbo, 4 Slow); the API cannot change it on 2.2.0. */
   readonly subMode: number
-  /** UDP port JS8Call sends PING and events to (127.0.0.1). */
-  readonly udpPort: number
+  /** UDP port JS8Call sends PING and events to (127.0.0.1); omitted: UDP off. */
+  readonly udpPort?: number
+  /** Sound devices; omitted: none (JS8Call transmits into a null output and hears nothing). */
+  readonly audio?: Js8CallAudio
 }
 
 /** A running real JS8Call. */
@@ -169,7 +182,10 @@ function writeIni(dir: string, rig: string, o: RealJs8CallOptions, port: number)
     '[MultiSettings]', 'CurrentName=Default', '',
     '[Configuration]', `MyCall=${o.callsign}`, `MyGrid=${o.grid}`,
     'TCPEnabled=true', 'TCPServer=127.0.0.1', `TCPServerPort=${port}`, 'TCPMaxConnections=4', 'AcceptTCPRequests=true',
-    'UDPEnabled=true', 'UDPServer=127.0.0.1', `UDPServerPort=${o.udpPort}`, 'AcceptUDPRequests=false', 'PSKReporter=false', '',
+    ...(o.udpPort === undefined ? ['UDPEnabled=false'] : ['UDPEnabled=true', 'UDPServer=127.0.0.1', `UDPServerPort=${o.udpPort}`]),
+    'AcceptUDPRequests=false', 'PSKReporter=false',
+    ...(o.audio === undefined ? [] : [`SoundInName=${o.audio.soundIn}`, `SoundOutName=${o.audio.soundOut}`, 'AudioInputChannel=Mono', 'AudioOutputChannel=Mono']),
+    '',
     '[Common]', `SubMode=${o.subMode}`, '',
   ].join('\n')
   writeFileSync(join(dir, '.config', `JS8Call - ${rig}.ini`), ini)
@@ -228,10 +244,15 @@ function transmittedFrames(home: string): string[] {
   return lines.flatMap((l) => /Transmitting .* JS8: {2}(.*)$/.exec(l)?.[1]?.trimEnd() ?? [])
 }
 
-/** Starts a real JS8Call headless with its own HOME, rig name and ports; resolves once its API listens. */
+let instances = 0 // rig names stay distinct when several start in the same ms
+
+/**
+ * Starts a real JS8Call headless with its own HOME, rig name and ports; resolves once its API
+ * listens. With `audio`, it plays into and records from the given PulseAudio devices.
+ */
 export async function startRealJs8Call(o: RealJs8CallOptions): Promise<RealJs8Call> {
   const home = mkdtempSync(join(tmpdir(), 'js8-real-'))
-  const rig = `bg-${process.pid}-${Date.now()}`
+  const rig = `bg-${process.pid}-${Date.now()}-${++instances}`
   const port = await freePort()
   writeIni(home, rig, o, port)
   const logPath = join(home, 'js8call.log')
@@ -239,22 +260,15 @@ export async function startRealJs8Call(o: RealJs8CallOptions): Promise<RealJs8Ca
   const child = spawn('js8call', ['-r', rig], {
     detached: true, // own session and process group, so the decoder child dies with it
     stdio: ['ignore', logFd, logFd],
-    env: { PATH: process.env.PATH, HOME: home, XDG_RUNTIME_DIR: home, QT_QPA_PLATFORM: 'offscreen' },
+    env: {
+      PATH: process.env.PATH, HOME: home, XDG_RUNTIME_DIR: home, QT_QPA_PLATFORM: 'offscreen',
+      ...(o.audio === undefined ? {} : { PULSE_SERVER: o.audio.pulseServer }),
+    },
   })
   closeSync(logFd)
-  const pgid = child.pid ?? 0
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const signal = (sig: NodeJS.Signals): void => {
-    try {
-      process.kill(-pgid, sig)
-    } catch {
-      // the group is already gone
-    }
-  }
+  child.on('error', () => undefined) // a failed spawn shows as exitCode below
   const stop = async (): Promise<void> => {
-    signal('SIGTERM')
-    await Promise.race([exited, wallSleep(3_000)])
-    signal('SIGKILL')
+    await stopProcessGroup(child)
     rmSync(home, { recursive: true, force: true })
     removeTmpFiles(rig)
   }

@@ -13,15 +13,14 @@ import type { CompactBlock } from '../../codecs/wire-compact.js'
 import { answerGetBlockTxn, completeBlock, makeCompactBlock, reconstructBlock, shortIdLookup } from '../../gateway/protocol/compact-block.js'
 import type { MempoolEntry, Reconstruction } from '../../gateway/protocol/compact-block.js'
 import { shortId, shortIdKey } from '../../gateway/protocol/short-id.js'
-import { corpusTransactions } from '../../hardware-sim/corpus.js'
+import { CORPUS_COMPACT_SALT, corpusFullBlock, corpusTransactions } from '../../hardware-sim/corpus.js'
 import { fromHex } from '../helpers/vectors.js'
 
-// the corpus's "block of 30 transactions", built as buildCorpus() builds it (one VDF, not 102)
-const GENESIS_TIME = 1704067200n // s
-const block = buildNextBlock(null, corpusTransactions(30, 1000), { timestamp: GENESIS_TIME })
+// the corpus's "block of 30 transactions" (one VDF, not the 102 of buildCorpus())
+const block = corpusFullBlock()
 const entries = (txs: readonly Transaction[]): MempoolEntry[] => txs.map((transaction) => ({ hash: txHash(transaction), transaction }))
 const mempool = [...entries(block.transactions), ...entries(corpusTransactions(5, 2000))] // plus unrelated ones
-const salt = fromHex('0123456789abcdef')
+const salt = CORPUS_COMPACT_SALT
 
 /** Sends a message through the envelope codec, as the router will. */
 function overTheWire<M extends WireMessage>(msg: M): M {

@@ -8,7 +8,7 @@ import { silentLogger } from '../../gateway/log.js'
 import { AprsGateway, type AprsInfoProvider } from '../../transports/ax25/aprs-gateway.js'
 import { encodeAprsAck, encodeAprsMessage, encodeAprsStatus, parseAprsMessage } from '../../transports/ax25/aprs-message.js'
 import { AprsOptionsSchema } from '../../transports/ax25/config.js'
-import type { LinkClock } from '../../transports/ax25/link-clock.js'
+import type { Clock } from '../../transports/clock.js'
 
 const text = (b: Uint8Array): string => Buffer.from(b).toString('latin1')
 const ascii = (s: string): Uint8Array => Buffer.from(s, 'latin1')
@@ -62,7 +62,7 @@ describe('APRS message codec', () => {
 })
 
 /** A clock tests move by hand. */
-function manualClock(): LinkClock & { advance(ms: number): void } {
+function manualClock(): Clock & { advance(ms: number): void } {
   let now = 0
   const timers: { at: number; fn: () => void; live: boolean }[] = []
   return {

@@ -1,6 +1,6 @@
 /** Fakes for the JS8Call tests: a tiny scripted JS8Call API server (no radio behind it) and a manual clock. */
 import { createServer, type Server, type Socket } from 'node:net'
-import type { LinkClock, LinkTimer } from '../../transports/js8call/clock.js'
+import type { Clock, ClockTimer } from '../../transports/clock.js'
 
 /** A request as the fake received it. */
 export interface FakeRequest {
@@ -76,7 +76,7 @@ export function stationScript(station: FakeStation): (r: FakeRequest) => string[
 }
 
 /** A clock that moves only when told; timers run in due order. */
-export class ManualClock implements LinkClock {
+export class ManualClock implements Clock {
   private t = 0
   private timers: { at: number; seq: number; fn: () => void }[] = []
   private seq = 0
@@ -85,7 +85,7 @@ export class ManualClock implements LinkClock {
     return this.t
   }
 
-  setTimeout(fn: () => void, delayMs: number): LinkTimer {
+  setTimeout(fn: () => void, delayMs: number): ClockTimer {
     const timer = { at: this.t + Math.max(0, delayMs), seq: this.seq++, fn }
     this.timers.push(timer)
     return { cancel: () => (this.timers = this.timers.filter((x) => x !== timer)) }

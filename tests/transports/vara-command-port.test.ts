@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isTransportError } from '../../transports/errors.js'
-import { wallClock } from '../../transports/vara/vara-clock.js'
+import { wallClock } from '../../transports/clock.js'
 import { VaraCommandPort } from '../../transports/vara/vara-command-port.js'
 import { VaraLinkError } from '../../transports/vara/vara-link-error.js'
 import type { VaraMessage } from '../../transports/vara/vara-messages.js'

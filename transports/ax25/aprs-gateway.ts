@@ -22,7 +22,7 @@ import { AX25_PID_NO_LAYER_3, type Ax25Frame } from '../../codecs/ax25.js'
 import type { Logger } from '../../gateway/log.js'
 import { encodeAprsAck, encodeAprsMessage, encodeAprsStatus, parseAprsMessage, APRS_MESSAGE_TEXT_MAX } from './aprs-message.js'
 import type { AprsOptions } from './config.js'
-import type { LinkClock, LinkTimer } from './link-clock.js'
+import type { Clock, ClockTimer } from '../clock.js'
 
 /** The head of our chain as the gateway core knows it. */
 export interface ChainTip {
@@ -45,7 +45,7 @@ export interface AprsGatewayHost {
   readonly station: Ax25Address
   readonly options: AprsOptions
   readonly provider: AprsInfoProvider
-  readonly clock: LinkClock
+  readonly clock: Clock
   readonly log: Logger
   /** Sends a UI frame; resolves once the TNC has it. */
   send(frame: Ax25Frame): Promise<void>
@@ -60,7 +60,7 @@ const HELP = 'queries: ?TIP  ?TX <hash>'
 
 /** Status beacon and message answering. */
 export class AprsGateway {
-  private beaconTimer: LinkTimer | undefined
+  private beaconTimer: ClockTimer | undefined
   private readonly seen = new Map<string, number>() // `${from} ${id}` -> ms
   private readonly lastAnswer = new Map<string, number>() // station -> ms
   private readonly me: string

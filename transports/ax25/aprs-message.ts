@@ -12,6 +12,7 @@
  */
 import { z } from 'zod'
 import { CodecError } from '../../codecs/errors.js'
+import { hexNumber } from '../../codecs/hex.js'
 import { err, ok, type Result } from '../../codecs/result.js'
 
 /** Width of the addressee field. */
@@ -85,7 +86,7 @@ export function parseAprsMessage(info: Uint8Array): Result<ParsedAprsMessage> {
   if (info.length > 1 + APRS_ADDRESSEE_LENGTH + 1 + 200) return fail(`APRS message of ${info.length} bytes is too long`)
   let text = ''
   for (const byte of info) {
-    if (byte < 0x20 || byte > 0x7e) return fail(`APRS message has non-printable byte 0x${byte.toString(16).padStart(2, '0')}`)
+    if (byte < 0x20 || byte > 0x7e) return fail(`APRS message has non-printable byte ${hexNumber(byte, 2)}`)
     text += String.fromCharCode(byte)
   }
   if (text[0] !== ':' || text[1 + APRS_ADDRESSEE_LENGTH] !== ':') return fail('not an APRS message: expected :ADDRESSEE: with a 9-character addressee')

@@ -22,6 +22,7 @@
  */
 import { z } from 'zod'
 import { CodecError } from '../../codecs/errors.js'
+import { hexByte } from '../../codecs/hex.js'
 import { err, ok, type Result } from '../../codecs/result.js'
 
 /** High nibble of byte 0: protocol version 1. */
@@ -119,7 +120,7 @@ export function encodeArqFrame(frame: ArqFrame): Uint8Array {
  */
 export function decodeArqFrame(info: Uint8Array): Result<ArqFrame> {
   const b0 = info[0]
-  if (b0 === undefined || (b0 & 0xf0) !== ARQ_MARKER) return fail(`not an ARQ frame: byte 0 is ${hex(b0)}, expected 0xB0–0xB4`)
+  if (b0 === undefined || (b0 & 0xf0) !== ARQ_MARKER) return fail(`not an ARQ frame: byte 0 is ${b0 === undefined ? 'missing' : hexByte(b0)}, expected 0xB0–0xB4`)
   const type = TYPE_NAMES[b0 & 0x0f]
   if (type === undefined) return fail(`unknown ARQ frame type ${b0 & 0x0f}`)
   if (type === 'datagram') {
@@ -181,10 +182,6 @@ function concat(head: readonly number[], tail: Uint8Array): Uint8Array {
   out.set(head)
   out.set(tail, head.length)
   return out
-}
-
-function hex(byte: number | undefined): string {
-  return byte === undefined ? 'missing' : `0x${byte.toString(16).toUpperCase().padStart(2, '0')}`
 }
 
 function fail(message: string): Result<never> {

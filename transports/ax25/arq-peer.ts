@@ -10,7 +10,7 @@ import { DATA_HEADER_BYTES, encodeArqFrame, type ArqFrame } from './arq-frames.j
 import { ArqReceiver } from './arq-receiver.js'
 import { ArqSender } from './arq-sender.js'
 import type { ArqOptions } from './config.js'
-import type { LinkClock, LinkTimer } from './link-clock.js'
+import type { Clock, ClockTimer } from '../clock.js'
 
 /** Per-peer counters for the link monitor. */
 export interface ArqPeerCounters {
@@ -24,7 +24,7 @@ export interface ArqPeerCounters {
 
 /** What a peer session needs from the transport. */
 export interface ArqPeerHost {
-  readonly clock: LinkClock
+  readonly clock: Clock
   /** Sends our information field to this peer in a UI frame; `onLeft` gets the end of its transmission. */
   transmit(info: Uint8Array, onLeft?: (endMs: number) => void): void
   /** A complete message from this peer. */
@@ -43,7 +43,7 @@ interface Waiting {
 export class ArqPeer {
   private readonly sender: ArqSender
   private readonly receiver: ArqReceiver
-  private timer: LinkTimer | undefined
+  private timer: ClockTimer | undefined
   private nextId = 0
   private readonly waiting = new Map<number, Waiting>()
   private busySince: number | undefined // ms, when the sender last went from idle to busy

@@ -30,7 +30,7 @@ import { decodeArqFrame, encodeArqFrame, isArqInfo } from './arq-frames.js'
 import { ArqPeer, type ArqPeerCounters } from './arq-peer.js'
 import { Ax25TransportOptionsSchema, type Ax25Config, type Ax25TransportOptions } from './config.js'
 import type { KissPortOpener } from './kiss-port.js'
-import { systemClock, type LinkClock } from './link-clock.js'
+import { wallClock, type Clock } from '../clock.js'
 import { serialKissPortOpener } from './serial-kiss-port.js'
 import { tcpKissPortOpener } from './tcp-kiss-port.js'
 import { TncLink, type TncLinkStats } from './tnc-link.js'
@@ -43,7 +43,7 @@ export interface Ax25TransportComponents {
   /** Opens the TNC's byte stream; defaults to the serial or TCP opener the config names. */
   openPort?: KissPortOpener
   /** Timers of the ARQ, duty cycle and TXBUF polling (hardware-sim's SimClock fits). */
-  clock?: LinkClock
+  clock?: Clock
   /** Uniform [0, 1) for ARQ session ids. */
   random?: () => number
   log?: Logger
@@ -67,7 +67,7 @@ export class Ax25Transport extends TransportBase implements Transport, TxBufferD
   /** Our station, formatted (`N0CALL-7`). */
   readonly station: string
   private readonly cfg: Ax25Config
-  private readonly clock: LinkClock
+  private readonly clock: Clock
   private readonly random: () => number
   private readonly log: Logger
   private readonly openPort: KissPortOpener
@@ -97,7 +97,7 @@ export class Ax25Transport extends TransportBase implements Transport, TxBufferD
     }
     this.cfg = cfg
     this.station = formatCallsign(cfg.callsign)
-    this.clock = components.clock ?? systemClock
+    this.clock = components.clock ?? wallClock
     this.random = components.random ?? Math.random
     this.log = (components.log ?? silentLogger()).child({ transport: cfg.id, station: this.station })
     this.aprsInfo = components.aprsInfo

@@ -20,7 +20,7 @@ export const StationAddressSchema = z.string().transform((text, ctx): Ax25Addres
 })
 
 /** A TNC on a serial port (USB, Bluetooth rfcomm, a pty from `socat` or `direwolf -p`). */
-export const SerialTncSchema = z.object({
+export const SerialTncSchema = z.strictObject({
   type: z.literal('serial'),
   /** Device path; prefer a stable name such as `/dev/serial/by-id/...`. */
   path: z.string().min(1),
@@ -40,7 +40,7 @@ export const SerialTncSchema = z.object({
 })
 
 /** A TNC that serves KISS on a TCP port (Direwolf's 8001, radio.md §1.5). */
-export const TcpTncSchema = z.object({
+export const TcpTncSchema = z.strictObject({
   type: z.literal('tcp'),
   host: z.string().min(1).default('127.0.0.1'),
   port: z.number().int().min(1).max(65535).default(8001),
@@ -57,7 +57,7 @@ export type TncConnection = z.output<typeof TncConnectionSchema>
  * KISS parameters sent when the link comes up. Times are in ms here and sent in the protocol's
  * 10 ms units (rounded). Defaults are Direwolf's (radio.md §1.2, `src/audio.h`).
  */
-export const KissParamsSchema = z.object({
+export const KissParamsSchema = z.strictObject({
   /** Send these parameters on link up (false leaves the TNC's own settings alone). */
   apply: z.boolean().default(true),
   /** KISS port (Direwolf "channel") of the radio, 0–15. */
@@ -81,7 +81,7 @@ export type KissParams = z.output<typeof KissParamsSchema>
  * AX.25 connected mode where the meaning is the same (radio.md §2.4).
  */
 export const ArqOptionsSchema = z
-  .object({
+  .strictObject({
     /** Segments in flight before an acknowledgement is needed (v2.2 EMAXFRAME default 32; max 127 as modulo 128). */
     window: z.number().int().min(1).max(127).default(32),
     /** Largest AX.25 information field we send, bytes (N1 default 256; Direwolf accepts up to 2048). */
@@ -109,7 +109,7 @@ export const ArqOptionsSchema = z
 export type ArqOptions = z.output<typeof ArqOptionsSchema>
 
 /** Cap on our own transmit airtime. */
-export const DutyCycleSchema = z.object({
+export const DutyCycleSchema = z.strictObject({
   /** Largest fraction of `windowMs` we may spend transmitting (1 = no cap; amateur bands have none). */
   maxFraction: z.number().gt(0).max(1).default(1),
   /** Sliding window the fraction is measured over, ms. */
@@ -122,7 +122,7 @@ export type DutyCycle = z.output<typeof DutyCycleSchema>
 const TOCALL_PATTERN = /^APZ[A-Z0-9]{0,3}$/
 
 /** The APRS side of the gateway: status beacon with the chain tip, answers to messages. */
-export const AprsOptionsSchema = z.object({
+export const AprsOptionsSchema = z.strictObject({
   enabled: z.boolean().default(false),
   /** Destination of our APRS frames: an experimental tocall. */
   tocall: z.string().regex(TOCALL_PATTERN, 'an experimental APRS tocall: APZ plus up to 3 of A–Z, 0–9').default('APZBKC'),
@@ -137,7 +137,7 @@ export const AprsOptionsSchema = z.object({
 export type AprsOptions = z.output<typeof AprsOptionsSchema>
 
 /** Every option of the AX.25 transport. */
-export const Ax25TransportOptionsSchema = z.object({
+export const Ax25TransportOptionsSchema = z.strictObject({
   /** Config name of the link. */
   id: z.string().min(1).default('ax25'),
   /** Our station: callsign and SSID, carried as the source of every frame. */

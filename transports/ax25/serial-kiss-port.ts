@@ -13,13 +13,13 @@ import { SerialPort } from 'serialport'
 import type { z } from 'zod'
 import type { SerialTncSchema } from './config.js'
 import type { KissPort, KissPortEvents, KissPortOpener, PortClosed } from './kiss-port.js'
-import { sleep, type LinkClock, type LinkTimer } from './link-clock.js'
+import { sleep, type Clock, type ClockTimer } from '../clock.js'
 
 type SerialTnc = z.output<typeof SerialTncSchema>
 
 class SerialKissPort extends EventEmitter<KissPortEvents> implements KissPort {
   private closed = false
-  private watchdog: LinkTimer | undefined
+  private watchdog: ClockTimer | undefined
 
   /**
    * @param device - what the configured path resolved to when opened (`/dev/ttyUSB0`, `/dev/pts/3`)
@@ -29,7 +29,7 @@ class SerialKissPort extends EventEmitter<KissPortEvents> implements KissPort {
     readonly description: string,
     private readonly tnc: SerialTnc,
     private readonly device: string,
-    private readonly clock: LinkClock,
+    private readonly clock: Clock,
   ) {
     super()
     this.watch()
@@ -92,7 +92,7 @@ class SerialKissPort extends EventEmitter<KissPortEvents> implements KissPort {
  *
  * @param clock - paces the init strings
  */
-export function serialKissPortOpener(tnc: SerialTnc, clock: LinkClock): KissPortOpener {
+export function serialKissPortOpener(tnc: SerialTnc, clock: Clock): KissPortOpener {
   const description = `serial ${tnc.path} @ ${tnc.baudRate}`
   return async (signal) => {
     const device = await realpath(tnc.path)

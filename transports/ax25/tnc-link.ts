@@ -23,7 +23,7 @@ import { TransportError } from '../errors.js'
 import { channelAccessSlackMs, DutyCycleLimiter } from './airtime.js'
 import type { Ax25Config } from './config.js'
 import type { KissPort, PortClosed } from './kiss-port.js'
-import { sleep, withTimeout, type LinkClock, type LinkTimer } from './link-clock.js'
+import { sleep, withTimeout, type Clock, type ClockTimer } from '../clock.js'
 import { TncQueue } from './tnc-queue.js'
 
 /** Events of a {@link TncLink}. */
@@ -79,8 +79,8 @@ export class TncLink extends EventEmitter<TncLinkEvents> {
   private pumping = false
   private ended = false
   private txbuf: 'unknown' | 'yes' | 'no' = 'unknown'
-  private readonly queries: { writtenBefore: number; timer: LinkTimer }[] = []
-  private pollTimer: LinkTimer | undefined
+  private readonly queries: { writtenBefore: number; timer: ClockTimer }[] = []
+  private pollTimer: ClockTimer | undefined
   private readonly counters: TncLinkStats = { framesIn: 0, framesOut: 0, noiseBytes: 0, kissErrors: 0, badFrames: 0 }
 
   /**
@@ -92,7 +92,7 @@ export class TncLink extends EventEmitter<TncLinkEvents> {
   constructor(
     private readonly port: KissPort,
     private readonly cfg: Ax25Config,
-    private readonly clock: LinkClock,
+    private readonly clock: Clock,
     private readonly log: Logger,
   ) {
     super()

@@ -16,7 +16,7 @@
  * @packageDocumentation
  */
 import { frameAirtimeMs } from './airtime.js'
-import type { LinkClock, LinkTimer } from './link-clock.js'
+import type { Clock, ClockTimer } from '../clock.js'
 
 /** Radio timing the estimates use. */
 export interface TncTiming {
@@ -37,7 +37,7 @@ interface Entry {
   readonly writtenAt: number // ms
   readonly estimatedEnd: number // ms
   readonly onLeft: ((endMs: number) => void) | undefined
-  timer?: LinkTimer
+  timer?: ClockTimer
 }
 
 /** Tracks frames handed to the TNC until they are on air. */
@@ -56,7 +56,7 @@ export class TncQueue {
    */
   constructor(
     private readonly timing: TncTiming,
-    private readonly clock: LinkClock,
+    private readonly clock: Clock,
     private readonly onStuck: (waitedMs: number) => void = () => undefined,
   ) {}
 

@@ -15,7 +15,7 @@
  */
 import { crc32, parseFragmentHeader, Reassembler, type ReassemblerOptions } from '../../codecs/fragment.js'
 import type { CodecError } from '../../codecs/errors.js'
-import type { LinkClock } from './clock.js'
+import type { Clock } from '../clock.js'
 import type { LinkFrame } from './link-frame.js'
 
 /** What to do about one received frame. */
@@ -53,7 +53,7 @@ export class ArqReceiver {
    * @param options - memory limits
    */
   constructor(
-    private readonly clock: LinkClock,
+    private readonly clock: Clock,
     private readonly options: ArqReceiverOptions,
   ) {
     this.reassembler = new Reassembler({ expireAfterMs: options.retainMs, ...options.reassembly }, () => clock.now())

@@ -18,7 +18,7 @@
 import type { Result } from '../../codecs/result.js'
 import { MESSAGE_ID_LIMIT } from '../../codecs/fragment.js'
 import { TransportError } from '../errors.js'
-import type { LinkClock, LinkTimer } from './clock.js'
+import type { Clock, ClockTimer } from '../clock.js'
 import type { LinkFrame } from './link-frame.js'
 import type { TxScheduler } from './tx-scheduler.js'
 
@@ -45,7 +45,7 @@ export interface ArqSenderOptions {
 
 /** What the sender needs from the transport. */
 export interface ArqSenderDeps {
-  readonly clock: LinkClock
+  readonly clock: Clock
   readonly scheduler: TxScheduler
   /** Uniform [0, 1), for retry jitter. */
   readonly random: () => number
@@ -86,7 +86,7 @@ export class ArqSender {
   private readonly queue: Outgoing[] = []
   private readonly retained = new Map<number, Retained>()
   private current?: Outgoing
-  private ackTimer?: LinkTimer
+  private ackTimer?: ClockTimer
   private nextId = 0
 
   /**

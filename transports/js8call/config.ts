@@ -23,7 +23,7 @@ export const GroupSchema = z
   .regex(/^@[A-Z0-9/]{1,8}$/, 'a group is @ and up to 8 letters, digits or /')
 
 /** JS8Call transport options; defaults in the schema. */
-export const Js8CallTransportOptionsSchema = z.object({
+export const Js8CallTransportOptionsSchema = z.strictObject({
   /** Config name of the link. */
   id: z.string().min(1).default('js8call'),
   /** JS8Call's TCP API (it is the server). */

@@ -25,7 +25,7 @@ import { Js8ApiClient } from './api-client.js'
 import { directedMessageText, parseDirected, type DirectedMessage, type Js8Message } from './api-messages.js'
 import { ArqReceiver } from './arq-receiver.js'
 import { ArqSender, type SendOutcome } from './arq-sender.js'
-import { systemClock, type LinkClock } from './clock.js'
+import { wallClock, type Clock } from '../clock.js'
 import { CallsignSchema, GroupSchema, Js8CallTransportOptionsSchema, type Js8CallConfig, type Js8CallTransportOptions } from './config.js'
 import { planFragments } from './fragment-plan.js'
 import { parseLinkFrameText } from './link-frame.js'
@@ -35,7 +35,7 @@ import { TxScheduler } from './tx-scheduler.js'
 /** What the transport runs on besides its options; all optional. */
 export interface Js8CallTransportDeps {
   /** Clock of the link protocol (acks, periods, the airtime hour); a SimClock in time-scaled tests. */
-  clock?: LinkClock
+  clock?: Clock
   /** Uniform [0, 1) source for retry jitter. */
   random?: () => number
   log?: Logger
@@ -51,7 +51,7 @@ const MAX_INBOUND_MESSAGE_BYTES = 4096
 /** Gateway frames over JS8Call. */
 export class Js8CallTransport extends TransportBase implements Transport, ChannelBusy, TxBufferDepth {
   private readonly cfg: Js8CallConfig
-  private readonly clock: LinkClock
+  private readonly clock: Clock
   private readonly log: Logger
   private readonly budget: AirtimeBudget
   private readonly scheduler: TxScheduler
@@ -81,7 +81,7 @@ export class Js8CallTransport extends TransportBase implements Transport, Channe
       publicMedium: true,
     })
     this.cfg = cfg
-    this.clock = deps.clock ?? systemClock
+    this.clock = deps.clock ?? wallClock
     this.log = (deps.log ?? silentLogger()).child({ transport: cfg.id })
     this.budget = new AirtimeBudget(cfg.maxAirtimeMsPerHour, () => this.clock.now())
     this.scheduler = new TxScheduler({

@@ -16,7 +16,7 @@
  */
 import { TransportError } from '../errors.js'
 import type { AirtimeBudget } from './airtime-budget.js'
-import { TimerSet, type LinkClock, type LinkTimer } from './clock.js'
+import { TimerSet, type Clock, type ClockTimer } from '../clock.js'
 import { linkFrameText, type LinkFrame } from './link-frame.js'
 import { estimateTransmission, JS8_SPEEDS, type Js8SpeedName } from './speed.js'
 
@@ -37,7 +37,7 @@ export interface TxItem {
 
 /** What the scheduler needs from the transport. */
 export interface TxSchedulerDeps {
-  readonly clock: LinkClock
+  readonly clock: Clock
   readonly budget: AirtimeBudget
   readonly speed: () => Js8SpeedName
   readonly myCall: () => string
@@ -58,8 +58,8 @@ export class TxScheduler {
   private queue: TxItem[] = []
   private readonly timers: TimerSet
   private inFlight?: InFlight
-  private finishTimer?: LinkTimer
-  private retryTimer?: LinkTimer
+  private finishTimer?: ClockTimer
+  private retryTimer?: ClockTimer
   private keyed?: { at: number; utc: number | undefined } // ms: when PTT went on (link clock, JS8Call's UTC), while on
   private lastKeyedAt = 0 // ms: PTT last went on
   private lastSilentAt = 0 // ms: when the last transmission finished

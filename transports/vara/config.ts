@@ -25,9 +25,12 @@ const NOMINAL_BPS = { 500: 500, 2300: 2000, 2750: 2400, fm: 5000 } as const
 const port = z.number().int().min(1).max(65535)
 const ms = z.number().int().positive()
 
-/** Options of the VARA transport. */
-export const VaraOptionsSchema = z
-  .object({
+/**
+ * The fields of the VARA options without the cross-field checks: the gateway's config schema builds
+ * its link entry from this (`.omit`/`.extend` refuse refined schemas) and adds {@link checkVaraOptions}.
+ */
+export const VaraOptionsFieldsSchema = z
+  .strictObject({
     /** Config name of the link. */
     id: z.string().min(1).default('vara'),
     /** VARA HF or VARA FM (BW and CWID are HF only, VIA digipeaters FM only). */
@@ -89,14 +92,19 @@ export const VaraOptionsSchema = z
     /** Longest graceful stop (drain, DISCONNECT, LISTEN OFF) before the sockets are closed anyway, ms. */
     stopTimeoutMs: ms.default(30_000),
   })
-  .superRefine((o, ctx) => {
-    if (o.flavour === 'hf' && Object.keys(o.digipeaters).length > 0) {
-      ctx.addIssue({ code: 'custom', path: ['digipeaters'], message: 'VIA digipeaters are VARA FM only' })
-    }
-    for (const peer of Object.keys(o.digipeaters)) {
-      if (!VARA_CALLSIGN.test(peer)) ctx.addIssue({ code: 'custom', path: ['digipeaters', peer], message: 'not a callsign (upper case)' })
-    }
-  })
+
+/** Cross-field checks of the VARA options: digipeaters are VARA FM only and keyed by callsign. */
+export function checkVaraOptions(o: Pick<z.output<typeof VaraOptionsFieldsSchema>, 'flavour' | 'digipeaters'>, ctx: z.RefinementCtx): void {
+  if (o.flavour === 'hf' && Object.keys(o.digipeaters).length > 0) {
+    ctx.addIssue({ code: 'custom', path: ['digipeaters'], message: 'VIA digipeaters are VARA FM only' })
+  }
+  for (const peer of Object.keys(o.digipeaters)) {
+    if (!VARA_CALLSIGN.test(peer)) ctx.addIssue({ code: 'custom', path: ['digipeaters', peer], message: 'not a callsign (upper case)' })
+  }
+}
+
+/** Options of the VARA transport. */
+export const VaraOptionsSchema = VaraOptionsFieldsSchema.superRefine(checkVaraOptions)
 
 /** Options as given (defaults optional). */
 export type VaraOptionsInput = z.input<typeof VaraOptionsSchema>

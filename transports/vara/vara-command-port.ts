@@ -15,7 +15,7 @@ import type { Socket } from 'node:net'
 import { CR, LineSplitter } from '../../codecs/line-splitter.js'
 import type { Logger } from '../../gateway/log.js'
 import { TransportError } from '../errors.js'
-import { afterPendingIo, type Clock, type ClockTimer } from './vara-clock.js'
+import { afterPendingIo, type Clock, type ClockTimer } from '../clock.js'
 import { VaraLinkError } from './vara-link-error.js'
 import { parseVaraMessage, type VaraMessage, type VaraMessageKind } from './vara-messages.js'
 

@@ -12,7 +12,7 @@
  */
 import { LengthPrefixDecoder } from '../../codecs/length-prefix.js'
 import type { Logger } from '../../gateway/log.js'
-import { TimerSlot, type Clock } from './vara-clock.js'
+import { TimerSlot, type Clock } from '../clock.js'
 
 /** What the receiver needs. */
 export interface ReceiverDeps {

@@ -19,7 +19,7 @@
 import type { Logger } from '../../gateway/log.js'
 import { TransportError, isTransportError } from '../errors.js'
 import { nominalBitrateOf, type VaraOptions } from './config.js'
-import { TimerSlot, type Clock } from './vara-clock.js'
+import { TimerSlot, type Clock } from '../clock.js'
 import { connectCommand } from './vara-commands.js'
 import type { VaraMessage } from './vara-messages.js'
 import type { Outbox, OutboxEntry } from './vara-outbox.js'

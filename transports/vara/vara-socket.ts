@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import { connect, type Socket } from 'node:net'
-import type { Clock } from './vara-clock.js'
+import type { Clock } from '../clock.js'
 import { VaraLinkError } from './vara-link-error.js'
 
 /** Where and how long to try. */
