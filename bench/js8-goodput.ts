@@ -1,6 +1,6 @@
 /**
  * JS8Call goodput: two JS8Call transports on two simulated JS8Calls sharing one RF channel
- * (tests/transports/js8call-fixture.ts), and how fast directed gateway messages cross it with the
+ * (hardware-sim/links/js8-pair.ts), and how fast directed gateway messages cross it with the
  * transport's ARQ, against the channel's airtime bound.
  *
  * Method (time-scaled: JS8 periods pass `timeScale` times faster than wall time):
@@ -16,7 +16,7 @@
  */
 import { speedBitrateBps } from '../transports/js8call/speed.js'
 import type { InboundFrame, LinkSample } from '../transports/types.js'
-import { CALL_B, startJs8Pair } from '../tests/transports/js8call-fixture.js'
+import { CALL_B, startJs8Pair } from '../hardware-sim/links/js8-pair.js'
 
 /** Options of {@link measureJs8Goodput}. */
 export interface Js8GoodputOptions {

@@ -16,67 +16,13 @@
  */
 import { encodeEnvelope } from '../codecs/envelope.js'
 import type { Block } from '../codecs/model.js'
-import { silentLogger, type Logger } from '../gateway/log.js'
-import { createRfChannel, type RfChannel, type RfChannelOptions, type RfFrame } from '../hardware-sim/rf-channel.js'
-import { startSimVara, type SimVara, type SimVaraOptions } from '../hardware-sim/vara/sim-vara.js'
+import { startVaraPair, type VaraPairOptions } from '../hardware-sim/links/vara-pair.js'
+import type { RfFrame } from '../hardware-sim/rf-channel.js'
 import { decodeVaraFrame } from '../hardware-sim/vara/vara-frames.js'
-import type { VaraOptionsInput } from '../transports/vara/config.js'
-import { VaraTransport } from '../transports/vara/vara-transport.js'
 import type { InboundFrame, LinkSample } from '../transports/types.js'
 
-/** Options of {@link startVaraPair}. */
-export interface VaraPairOptions {
-  flavour?: 'hf' | 'fm'
-  /** RF channel (profile, loss, seed, timeScale); default a clean `hf-good` (or `vhf-1200` for FM) at ×100. */
-  channel?: RfChannelOptions
-  /** Options of transport A (callsign N0AAA) and B (N0BBB) beyond the defaults. */
-  a?: Partial<VaraOptionsInput>
-  b?: Partial<VaraOptionsInput>
-  /** Options of the modems beyond the defaults. */
-  simA?: Partial<SimVaraOptions>
-  simB?: Partial<SimVaraOptions>
-  log?: Logger
-}
-
-/** Two modems on one channel and a transport on each (not started). */
-export interface VaraPair {
-  readonly channel: RfChannel
-  readonly simA: SimVara
-  readonly simB: SimVara
-  readonly a: VaraTransport
-  readonly b: VaraTransport
-  /** Stops both transports, both modems and the channel. */
-  close(): Promise<void>
-}
-
-/** Host stall the command and connect deadlines tolerate, wall ms (they run in simulated time). */
-const STALL_TOLERANCE_WALL_MS = 3_000
-
-/** Transport options for a transport on `sim`: its ports, and deadlines that survive a busy host. */
-export function simTransportOptions(sim: SimVara, channel: RfChannel, callsign: string): VaraOptionsInput {
-  const stall = STALL_TOLERANCE_WALL_MS * channel.clock.timeScale // simulated ms
-  return { id: `vara-${callsign.toLowerCase()}`, flavour: sim.flavour, callsign, cmdPort: sim.cmdPort, dataPort: sim.dataPort, commandTimeoutMs: stall, tcpConnectTimeoutMs: stall }
-}
-
-/** Starts two simulated modems on one channel, with an unstarted transport on each. */
-export async function startVaraPair(o: VaraPairOptions = {}): Promise<VaraPair> {
-  const flavour = o.flavour ?? 'hf'
-  const profile = flavour === 'fm' ? 'vhf-1200' : 'hf-good'
-  const channel = createRfChannel({ profile, lossProbability: 0, timeScale: 100, ...o.channel })
-  const simA = await startSimVara({ flavour, cmdPort: 0, seed: 1, ...o.simA, channel })
-  const simB = await startSimVara({ flavour, cmdPort: 0, seed: 2, ...o.simB, channel })
-  const components = { clock: channel.clock, log: o.log ?? silentLogger() }
-  const a = new VaraTransport({ ...simTransportOptions(simA, channel, 'N0AAA'), ...o.a }, components)
-  const b = new VaraTransport({ ...simTransportOptions(simB, channel, 'N0BBB'), ...o.b }, components)
-  return {
-    channel, simA, simB, a, b,
-    async close() {
-      await Promise.all([a.stop(), b.stop()])
-      await Promise.all([simA.close(), simB.close()])
-      channel.close()
-    },
-  }
-}
+// The pair itself lives in hardware-sim (the demo builds its VARA link there too).
+export { simTransportOptions, startVaraPair, type VaraPair, type VaraPairOptions } from '../hardware-sim/links/vara-pair.js'
 
 /** Envelopes of `{ type: 'blocks' }` holding as many consecutive blocks as fit in `mtu` bytes. */
 export function blockBatches(blocks: readonly Block[], mtu: number): Uint8Array[] {

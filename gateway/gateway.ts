@@ -28,6 +28,8 @@ import { NODE_QUEUE, Relay, txKey } from './relay.js'
 import { Router, type RouterEvents, type RouterOptions } from './router/router.js'
 import type { GatewayStatus } from './status-model.js'
 import { buildStatus, LinkCounters } from './status-report.js'
+import { GatewayMetrics } from './status/metrics.js'
+import { StatusServer } from './status/server.js'
 import { GatewayStore, storeFile } from './store/store.js'
 import { Supervisor, type SupervisorOptions } from './supervisor.js'
 import { createTransport, type TransportFactory } from './transport-factory.js'
@@ -70,6 +72,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   private readonly linkCounters = new LinkCounters()
   private readonly startedAt: number
   private stopped = false
+  /** Prometheus counters and gauges (`/metrics`). */
+  readonly metrics: GatewayMetrics
+  private statusServer?: StatusServer
 
   private constructor(
     private readonly config: GatewayConfig,
@@ -88,6 +93,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   ) {
     super()
     this.startedAt = now()
+    this.metrics = new GatewayMetrics(() => this.status())
     this.supervisors = [...transports.values()].map((t) => new Supervisor(t, log.child({ component: 'supervisor' }), deps.supervisor))
   }
 
@@ -153,28 +159,57 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.every(TICK_MS, () => this.tick())
     this.startBeacons(random)
     for (const peer of this.directory.peers()) this.protocol.greet(peer)
+    await this.startStatusServer()
     const role = this.node === undefined ? 'relay station (no node)' : 'gateway'
     this.log.info({ role, links: [...this.transports.keys()], peers: this.directory.peers(), tip: this.state.tip() }, `${role} running`)
   }
 
+  private async startStatusServer(): Promise<void> {
+    const o = this.config.status
+    if (!o.enabled) return
+    this.statusServer = new StatusServer({ source: () => this.status(), metrics: this.metrics, log: this.log.child({ component: 'status' }) }, { host: o.host, port: o.port })
+    await this.statusServer.start()
+    this.log.info({ url: this.statusServer.url }, 'status page, /status and /metrics served here')
+  }
+
+  /** Where the status page is served, once started (undefined when disabled). */
+  get statusUrl(): string | undefined {
+    return this.statusServer?.url
+  }
+
   private wire(): void {
-    this.router.on('message', (m) => this.protocol.handle(m))
+    this.router.on('message', (m) => {
+      this.metrics.messageReceived(m.link, m.msg.type)
+      this.protocol.handle(m)
+    })
     this.router.on('sent', (e) => {
       this.linkCounters.sent(e.link, e.bytes)
+      for (const b of e.fragmentBytes) this.metrics.frameSent(e.link, b)
+      this.metrics.messageSent(e.link, e.type, e.bytes)
       this.emit('sent', e)
     })
-    this.router.on('received', (e) => this.linkCounters.received(e.link, e.bytes))
+    this.router.on('received', (e) => {
+      this.linkCounters.received(e.link, e.bytes)
+      this.metrics.frameReceived(e.link, e.bytes)
+    })
     this.router.on('failover', (e) => {
       this.counters.failovers++
+      this.metrics.failover(e.from, e.to)
       this.emit('failover', e)
+    })
+    this.relay.on('delivered', (e) => {
+      this.metrics.delivered(e.kind)
+      this.emit('delivered', e)
     })
     this.router.on('dropped', (e) => this.log.debug(e, 'frame dropped'))
     this.relay.on('accepted', (e) => {
+      this.metrics.relayed(e.kind, 'peer' in e.origin ? 'peer' : 'node')
       if (e.kind === 'tx') this.counters.txRelayed++
       else this.counters.blocksRelayed++
       this.emit('accepted', { kind: e.kind, hash: e.hash, from: 'peer' in e.origin ? e.origin.peer : 'node' })
     })
     this.relay.on('rejected', (e) => {
+      this.metrics.rejected(e.reason)
       this.counters.rejected++
       this.emit('rejected', { kind: e.kind, hash: e.hash, from: 'peer' in e.origin ? e.origin.peer : 'node', reason: e.reason })
     })
@@ -243,6 +278,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.stopped = true
     for (const t of this.timers.splice(0)) clearTimeout(t)
     await this.flush(timeoutMs)
+    await this.statusServer?.stop()
     this.router.stop()
     await Promise.all(this.supervisors.map((s) => s.stop()))
     await this.node?.stop()

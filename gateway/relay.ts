@@ -41,6 +41,8 @@ export type Origin = { peer: string } | { node: true }
 export interface RelayEvents {
   accepted: [event: { kind: 'tx' | 'block'; hash: string; origin: Origin }]
   rejected: [event: { kind: 'tx' | 'block'; hash: string; origin: Origin; reason: string }]
+  /** Handed to our node. */
+  delivered: [event: { kind: 'tx' | 'block'; hash: string }]
 }
 
 /** Options of a {@link Relay}. */
@@ -140,7 +142,9 @@ export class Relay extends EventEmitter<RelayEvents> {
         for (const entry of batch) {
           const item = nodeItemOf(entry.payload)
           if (item !== undefined && !(await node.forward(item))) return
-          this.o.store.ackDelivered(NODE_QUEUE, entry.key, entry.key.slice(entry.key.indexOf(':') + 1))
+          const hash = entry.key.slice(entry.key.indexOf(':') + 1)
+          this.o.store.ackDelivered(NODE_QUEUE, entry.key, hash)
+          if (item !== undefined) this.emit('delivered', { kind: item.type, hash })
         }
       }
     } finally {

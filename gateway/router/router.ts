@@ -32,6 +32,7 @@ import type { GatewayStore } from '../store/store.js'
 import { ControlQueue, type ControlItem } from './control-queue.js'
 import { InFlight } from './in-flight.js'
 import { peerSnapshot, SetAside } from './set-aside.js'
+import { Unidentified } from './unidentified.js'
 
 /** How long an unacknowledged durable entry waits before it is sent again, per kind of link, ms. */
 export const DEFAULT_ACK_TIMEOUT_MS: Readonly<Record<TransportKind, number>> = {
@@ -96,6 +97,8 @@ export interface SentEvent {
   /** Bytes on the link: every fragment. */
   bytes: number
   fragments: number
+  /** Size of each fragment as transmitted, bytes. */
+  fragmentBytes: number[]
   reason: SendReason | 'probe' | 'broadcast'
 }
 
@@ -127,6 +130,9 @@ export class Router extends EventEmitter<RouterEvents> {
   private readonly hysteresis = new Map<string, HysteresisState>()
   private readonly budgets = new Map<string, BudgetState>()
   private readonly lastProbe = new Map<string, number>()
+  private readonly unidentified = new Unidentified()
+  /** (link, peer) pairs that have had our hello on the current connection. */
+  private readonly introduced = new Set<string>()
   private readonly detach: (() => void)[] = []
   private pumpScheduled = false
   private holdTimer?: NodeJS.Timeout
@@ -253,7 +259,7 @@ export class Router extends EventEmitter<RouterEvents> {
     for (const c of this.candidates(peer)) {
       for (const msg of this.shapes(peer, c)) {
         const links = c.control?.link === undefined ? this.usableLinks(peer) : [c.control.link]
-        const decision = selectLink({ ...this.decisionBase(peerSnapshot(this.o.monitor.snapshot(), links), msg, c.cls), peer, hysteresis: this.hysteresis.get(peer) })
+        const decision = selectLink({ ...this.decisionBase(peerSnapshot(this.o.monitor.snapshot(), links, peer, this.setAside), msg, c.cls), peer, hysteresis: this.hysteresis.get(peer) })
         if (c.control?.link === undefined) this.noteDecision(peer, decision.hysteresis, decision.type === 'send' ? decision.reason : undefined)
         if (decision.type === 'hold') {
           this.log.debug({ peer, type: msg.type, reason: decision.reason, rejected: decision.rejected, retryInMs: decision.retryInMs }, 'message held: no link takes it now')
@@ -316,11 +322,12 @@ export class Router extends EventEmitter<RouterEvents> {
     const t = this.o.transports.get(choice.transportId)
     const address = this.o.directory.address(peer, choice.transportId)
     if (t === undefined || address === undefined) return
+    this.log.debug({ peer, link: t.id, type: msg.type, reason: choice.reason }, 'sending')
     this.busy.add(peer)
     // taken off its queue now, so an ack merged into a waiting message is never lost in one being sent
     if (c.control !== undefined) this.control.remove(peer, c.control)
     if (c.durable !== undefined) this.o.store.queue.markSent(peer, [c.durable.key])
-    const ok = await this.transmit(t, peer, msg, choice, c.control?.link === undefined ? choice.reason : 'probe', address)
+    const ok = (await this.introduce(t, peer, msg, choice, address)) && (await this.transmit(t, peer, msg, choice, c.control?.link === undefined ? choice.reason : 'probe', address))
     // a newer message with the same key (hello, merged acks) supersedes the one that failed
     const superseded = c.control?.key !== undefined && this.control.find(peer, c.control.key) !== undefined
     if (c.control !== undefined && !ok && c.control.link === undefined && !superseded) this.control.push(peer, c.control)
@@ -328,9 +335,24 @@ export class Router extends EventEmitter<RouterEvents> {
       if (ok) this.inFlight.add({ peer, key: c.durable.key, link: t.id, sentAt: this.now(), bytes: c.durable.payload.length })
       else this.o.store.queue.requeue(peer, [c.durable.key])
     }
-    if (ok && c.control?.link !== undefined) this.setAside.clear(t.id, peer)
     this.busy.delete(peer)
     this.schedule()
+  }
+
+  /**
+   * On a link whose frames do not name their sender (TCP: a dialled connection speaks from an
+   * ephemeral port), sends our hello first on every new connection, so the peer knows who the
+   * next frames are from. True when the peer is introduced (or needs no introduction).
+   */
+  private async introduce(t: Transport, peer: string, msg: WireMessage, choice: LinkChoice, to: string): Promise<boolean> {
+    const key = `${t.id}\u0000${peer}`
+    if (t.capabilities.publicMedium || msg.type === 'hello' || this.introduced.has(key)) {
+      if (msg.type === 'hello') this.introduced.add(key)
+      return true
+    }
+    const ok = await this.transmit(t, peer, this.o.hello(), choice, 'probe', to)
+    if (ok) this.introduced.add(key)
+    return ok
   }
 
   /** Encodes, fragments and sends `msg`; false (and the link set aside for the peer) on failure. */
@@ -344,11 +366,14 @@ export class Router extends EventEmitter<RouterEvents> {
       }
     } catch (e) {
       this.log.warn({ peer, link: t.id, type: msg.type, err: (e as Error).message }, 'send failed; the message stays queued and the next usable link takes it')
-      if (to !== undefined) this.setAside.add(t.id, peer)
+      if (to !== undefined) {
+        this.setAside.add(t.id, peer)
+        this.introduced.delete(`${t.id}\u0000${peer}`)
+      }
       return false
     }
     this.charge(t, choice.airtimeMs)
-    this.emit('sent', { peer, link: t.id, type: msg.type, bytes, fragments: fragments.length, reason })
+    this.emit('sent', { peer, link: t.id, type: msg.type, bytes, fragments: fragments.length, fragmentBytes: fragments.map((f) => f.length), reason })
     return true
   }
 
@@ -375,11 +400,21 @@ export class Router extends EventEmitter<RouterEvents> {
     if ('pending' in r) return
     if ('error' in r) return void this.emit('dropped', { link: t.id, from, reason: `${r.error.code}: ${r.error.message}` })
     const peer = r.message.type === 'hello' ? r.message.station : this.identify(t, from)
-    if (peer === undefined) return void this.emit('dropped', { link: t.id, from, reason: 'sender unknown: no hello yet' })
+    const inbound = { link: t.id, from, msg: r.message, bytes: r.bytes, receivedAt: f.receivedAt }
+    if (peer === undefined) {
+      // a TCP peer's first frames may overtake its hello (a transaction goes before control)
+      if (!this.unidentified.hold(inbound, this.now())) this.emit('dropped', { link: t.id, from, reason: 'sender unknown: no hello yet' })
+      return
+    }
     if (r.message.type === 'hello') this.o.directory.heard(peer, t.id, from, f.receivedAt)
-    this.o.monitor.recordHeard(t.id, peer, f.receivedAt)
-    this.setAside.clear(t.id, peer)
-    this.emit('message', { peer, link: t.id, from, msg: r.message, bytes: r.bytes, receivedAt: f.receivedAt })
+    this.deliver({ ...inbound, peer })
+    if (r.message.type === 'hello') for (const held of this.unidentified.release(t.id, from)) this.deliver({ ...held, peer })
+  }
+
+  private deliver(m: Inbound): void {
+    this.o.monitor.recordHeard(m.link, m.peer, this.now())
+    this.setAside.clear(m.link, m.peer)
+    this.emit('message', m)
   }
 
   /** The peer behind `from` on `t`: known from a hello or config; on radio the callsign speaks for itself. */
@@ -391,6 +426,7 @@ export class Router extends EventEmitter<RouterEvents> {
   }
 
   private onState(t: Transport, s: StateChange): void {
+    for (const k of [...this.introduced]) if (k.startsWith(`${t.id}\u0000`)) this.introduced.delete(k)
     if (s.to !== 'up') this.lost(t.id, undefined, `link ${s.to}: ${s.reason}`)
     this.schedule()
   }
@@ -398,6 +434,7 @@ export class Router extends EventEmitter<RouterEvents> {
   private onSample(t: Transport, s: LinkSample): void {
     if (s.peer === undefined || s.sendOk !== false) return
     const peer = this.o.directory.identify(t.id, s.peer) ?? s.peer
+    this.introduced.delete(`${t.id}\u0000${peer}`)
     this.setAside.add(t.id, peer)
     this.lost(t.id, peer, 'the link reports the peer lost')
   }
@@ -442,7 +479,7 @@ export class Router extends EventEmitter<RouterEvents> {
         if (t === undefined || interval === 0 || t.state !== 'up') continue
         const fresh = snapshot.links[transportId]?.peers[peer]?.stale === false
         const key = `${transportId}\u0000${peer}`
-        if ((fresh && !this.setAside.has(transportId, peer)) || now - (this.lastProbe.get(key) ?? -Infinity) < interval) continue
+        if ((fresh && !this.setAside.suspect(transportId, peer)) || now - (this.lastProbe.get(key) ?? -Infinity) < interval) continue
         this.lastProbe.set(key, now)
         this.send(peer, { msg: this.o.hello(), cls: 'control', key: `probe:${transportId}`, link: transportId })
       }

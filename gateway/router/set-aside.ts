@@ -1,19 +1,24 @@
 /**
  * Links set aside per peer after a failure, and the per-peer view of the monitor's snapshot the
- * policy decides on. A (link, peer) that failed is left out for a while so the next decision fails
- * over at once instead of waiting for averages to move; hearing the peer there again, or a probe
- * that gets through, brings it back.
+ * policy decides on.
+ *
+ * A (link, peer) that failed is left out entirely for `holdMs`, so the next decision fails over at
+ * once instead of waiting for averages to move. After that it stays *suspect* until the peer is
+ * heard on that link again: the policy then sees the peer as stale there, so the link is only a
+ * last resort and its dwell time does not start counting. A link that is still broken can never
+ * look good just because time passed; hearing the peer (its probe, its traffic) brings it back.
  *
  * @packageDocumentation
  */
 import type { MonitorSnapshot } from '../link-monitor/monitor.js'
 
-/** (link, peer) pairs set aside until a time. */
+/** (link, peer) pairs set aside after a failure. */
 export class SetAside {
+  /** Left out until this time, ms; then suspect until cleared. */
   private readonly until = new Map<string, number>()
 
   /**
-   * @param holdMs - how long a failed pair stays aside, ms
+   * @param holdMs - how long a failed pair is left out entirely, ms
    * @param now - clock, ms
    */
   constructor(
@@ -26,14 +31,14 @@ export class SetAside {
     this.until.set(key(link, peer), this.now() + this.holdMs)
   }
 
-  /** True while `link` is set aside for `peer`. */
+  /** True while `link` is left out for `peer`. */
   has(link: string, peer: string): boolean {
-    const k = key(link, peer)
-    const t = this.until.get(k)
-    if (t === undefined) return false
-    if (t > this.now()) return true
-    this.until.delete(k)
-    return false
+    return (this.until.get(key(link, peer)) ?? -Infinity) > this.now()
+  }
+
+  /** True from a failure until the peer is heard on `link` again. */
+  suspect(link: string, peer: string): boolean {
+    return this.until.has(key(link, peer))
   }
 
   /** Brings `link` back for `peer` (it was heard there). */
@@ -42,9 +47,20 @@ export class SetAside {
   }
 }
 
-/** `snapshot` with only the links in `ids`. */
-export function peerSnapshot(snapshot: MonitorSnapshot, ids: readonly string[]): MonitorSnapshot {
-  const links = Object.fromEntries(Object.entries(snapshot.links).filter(([id]) => ids.includes(id)))
+/**
+ * `snapshot` with only the links in `ids`; where `peer` is suspect on a link it counts as not heard
+ * there (stale).
+ */
+export function peerSnapshot(snapshot: MonitorSnapshot, ids: readonly string[], peer?: string, aside?: SetAside): MonitorSnapshot {
+  const links = Object.fromEntries(
+    Object.entries(snapshot.links)
+      .filter(([id]) => ids.includes(id))
+      .map(([id, link]) => {
+        const p = peer === undefined ? undefined : link.peers[peer]
+        if (p === undefined || aside === undefined || !aside.suspect(id, peer as string)) return [id, link]
+        return [id, { ...link, peers: { ...link.peers, [peer as string]: { ...p, stale: true } } }]
+      }),
+  )
   return { at: snapshot.at, links }
 }
 

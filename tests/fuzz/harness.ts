@@ -11,6 +11,7 @@
  *
  * @packageDocumentation
  */
+import type { Transform } from 'node:stream'
 import { isDeepStrictEqual } from 'node:util'
 import fc from 'fast-check'
 import { expect, it } from 'vitest'
@@ -36,6 +37,13 @@ const MIN_TEST_TIMEOUT_MS = 60_000
 const TIMEOUT_SAFETY = 10
 
 /**
+ * Least per-input cost a timeout assumes, ms: fast-check's own generation of values full of byte
+ * arrays and bigints takes most of a millisecond on a loaded 2-core machine. A timeout is only the
+ * backstop against a hang; {@link withinTime} is the real per-input bound.
+ */
+const MIN_MS_PER_INPUT = 1
+
+/**
  * Runs for one property: `defaultRuns` (its share of {@link DECODER_BUDGET}), scaled so the shares
  * add up to `FUZZ_RUNS` per decoder when that is set.
  */
@@ -47,14 +55,14 @@ export function fuzzRuns(defaultRuns: number): number {
 
 /** A test timeout, ms, for `runs` inputs that each take about `msPerInput` (fast-check included). */
 export function fuzzTimeout(runs: number, msPerInput: number): number {
-  return Math.max(MIN_TEST_TIMEOUT_MS, Math.ceil(runs * msPerInput * TIMEOUT_SAFETY))
+  return Math.max(MIN_TEST_TIMEOUT_MS, Math.ceil(runs * Math.max(msPerInput, MIN_MS_PER_INPUT) * TIMEOUT_SAFETY))
 }
 
 /**
  * A vitest test that checks a property over `fuzzRuns(defaultRuns)` inputs, with a timeout that
  * scales with the run count. `msPerInput` is a rough per-input cost that sizes the timeout.
  */
-export function fuzzTest(name: string, defaultRuns: number, msPerInput: number, body: (runs: number) => void): void {
+export function fuzzTest(name: string, defaultRuns: number, msPerInput: number, body: (runs: number) => void | Promise<void>): void {
   const runs = fuzzRuns(defaultRuns)
   it(`${name} (${runs} inputs)`, () => body(runs), fuzzTimeout(runs, msPerInput))
 }
@@ -73,6 +81,25 @@ export function checkProperty<T>(arb: fc.Arbitrary<T>, check: (value: T) => void
     }),
     { seed: FUZZ_SEED, numRuns: runs, reporter: shortReport },
   )
+}
+
+/** {@link checkProperty} for checks that wait (streams): same seed, same report. */
+export async function checkAsyncProperty<T>(arb: fc.Arbitrary<T>, check: (value: T) => Promise<void>, runs: number): Promise<void> {
+  await fc.assert(fc.asyncProperty(arb, check), { seed: FUZZ_SEED, numRuns: runs, reporter: shortReport })
+}
+
+/** Writes `chunks` into a Transform, ends it, and returns every object it pushed; rejects on a stream 'error'. */
+export async function throughStream(stream: Transform, chunks: readonly Uint8Array[]): Promise<unknown[]> {
+  const out: unknown[] = []
+  stream.on('data', (event: unknown) => out.push(event))
+  const ended = new Promise<void>((resolve, reject) => {
+    stream.on('end', resolve)
+    stream.on('error', reject)
+  })
+  for (const chunk of chunks) stream.write(Buffer.from(chunk))
+  stream.end()
+  await ended
+  return out
 }
 
 function shortReport<T>(details: fc.RunDetails<T>): void {

@@ -10,6 +10,7 @@ import { encodeAx25Frame, type Ax25Frame } from '../../codecs/ax25.js'
 import { encodeEnvelope } from '../../codecs/envelope.js'
 import { isCodecError, type CodecErrorCode } from '../../codecs/errors.js'
 import { KISS_NOISE_CHUNK_LENGTH, KissDecoder, type KissDecoderOptions, type KissEvent } from '../../codecs/kiss-decoder.js'
+import { KissDecodeStream } from '../../codecs/kiss-stream.js'
 import {
   encodeKissFrame,
   encodeSetHardware,
@@ -24,7 +25,7 @@ import {
   TFESC,
   type KissFrame,
 } from '../../codecs/kiss.js'
-import { checkProperty, chunked, cutsArb, expectEqual, fuzzTest, mutatedBytes, utf8, valueOrTypedError, withinTime } from './harness.js'
+import { checkAsyncProperty, checkProperty, chunked, cutsArb, expectEqual, fuzzTest, mutatedBytes, utf8, throughStream, valueOrTypedError, withinTime } from './harness.js'
 import { vectorTransactions } from './model-arbitraries.js'
 
 const KISS_CODES: readonly CodecErrorCode[] = ['ERR_KISS_PROTOCOL', 'ERR_FRAME_TOO_LONG', 'ERR_TRUNCATED']
@@ -116,7 +117,7 @@ describe('KissDecoder', () => {
     checkProperty(streamArb(kissyBytesArb), checkStream, runs)
   })
 
-  fuzzTest('mutated real KISS traffic: typed events only, bounded, independent of chunking', 4500, 0.3, (runs) => {
+  fuzzTest('mutated real KISS traffic: typed events only, bounded, independent of chunking', 4000, 0.3, (runs) => {
     checkProperty(streamArb(mutatedBytes(SEEDS, { tokens: TOKENS })), checkStream, runs)
   })
 
@@ -146,6 +147,19 @@ describe('KissDecoder', () => {
         const stream = Buffer.concat(items.flatMap(([noise, frame]) => [noise, encodeKissFrame(frame)]))
         const frames = checked(decodeAll(chunked(stream, cuts), {}), {}).filter((e) => e.startsWith('frame'))
         expectEqual(frames, items.map(([, frame]) => describeEvent({ type: 'frame', frame })))
+      },
+      runs,
+    )
+  })
+})
+
+describe('KissDecodeStream', () => {
+  fuzzTest('as a Node Transform: the same events as the decoder, errors as objects and never as a stream error', 500, 2, async (runs) => {
+    await checkAsyncProperty(
+      streamArb(fc.oneof(kissyBytesArb, mutatedBytes(SEEDS, { tokens: TOKENS }))),
+      async ({ input, cuts, options }) => {
+        const events = (await throughStream(new KissDecodeStream(options), chunked(input, cuts))) as KissEvent[]
+        expectEqual(checked(events, options), checked(decodeAll([input], options), options))
       },
       runs,
     )

@@ -6,8 +6,8 @@
  */
 import fc from 'fast-check'
 import { describe, expect } from 'vitest'
-import { CR, LF, LineSplitter, type LineEvent } from '../../codecs/line-splitter.js'
-import { checkProperty, chunked, cutsArb, expectCodecError, expectEqual, fuzzTest, mutatedBytes, utf8, withinTime } from './harness.js'
+import { CR, LF, LineSplitter, LineSplitterStream, type LineEvent } from '../../codecs/line-splitter.js'
+import { checkAsyncProperty, checkProperty, chunked, cutsArb, expectCodecError, expectEqual, fuzzTest, mutatedBytes, utf8, throughStream, withinTime } from './harness.js'
 import { vectorJsonTexts } from './model-arbitraries.js'
 
 /**
@@ -46,11 +46,14 @@ function split(chunks: readonly Uint8Array[], delimiter: number, maxLineBytes: n
   }
   events.push(...splitter.end())
   expect(splitter.bufferedBytes).toBe(0)
-  return events.map((e) => {
-    if ('line' in e) return text(e.line)
-    expectCodecError(e.error, ['ERR_LINE_TOO_LONG'])
-    return null
-  })
+  return events.map(expected)
+}
+
+/** An event as the model writes it; an error must be `ERR_LINE_TOO_LONG`. */
+function expected(event: LineEvent): Expected {
+  if ('line' in event) return text(event.line)
+  expectCodecError(event.error, ['ERR_LINE_TOO_LONG'])
+  return null
 }
 
 interface Case {
@@ -93,7 +96,20 @@ describe('LineSplitter', () => {
     checkProperty(caseArb(streamBytesArb), check, runs)
   })
 
-  fuzzTest('mutated NDJSON streams in arbitrary chunks: the reference model', 5000, 0.5, (runs) => {
+  fuzzTest('mutated NDJSON streams in arbitrary chunks: the reference model', 4500, 0.5, (runs) => {
     checkProperty(caseArb(mutatedBytes(NDJSON_SEEDS, { tokens: TOKENS })), check, runs)
+  })
+})
+
+describe('LineSplitterStream', () => {
+  fuzzTest('as a Node Transform: the same events, errors as objects and never as a stream error', 500, 2, async (runs) => {
+    await checkAsyncProperty(
+      caseArb(fc.oneof(streamBytesArb, mutatedBytes(NDJSON_SEEDS, { tokens: TOKENS }))),
+      async ({ input, cuts, delimiter, maxLineBytes }) => {
+        const events = await throughStream(new LineSplitterStream({ delimiter, maxLineBytes }), chunked(input, cuts))
+        expectEqual((events as LineEvent[]).map(expected), model(input, delimiter, maxLineBytes))
+      },
+      runs,
+    )
   })
 })

@@ -49,9 +49,9 @@ export class GatewayNet {
     return d
   }
 
-  /** Starts a gateway from `config` (parsed here) with `deps` over the defaults. */
+  /** Starts a gateway from `config` (parsed here; status server on a free port) with `deps` over the defaults. */
   async gateway(config: GatewayConfigInput, deps: Partial<GatewayDeps> = {}): Promise<Gateway> {
-    const gw = await Gateway.start(GatewayConfigSchema.parse(config), { log: this.log, ...deps })
+    const gw = await Gateway.start(GatewayConfigSchema.parse({ status: { port: 0 }, ...config }), { log: this.log, ...deps })
     this.gateways.push(gw)
     return gw
   }

@@ -206,7 +206,6 @@ export class TcpTransport extends TransportBase implements Transport {
     this.conns.set(peer, socket)
     socket.setNoDelay(true)
     socket.setKeepAlive(true, this.opts.keepAliveMs)
-    socket.setTimeout(this.opts.idleTimeoutMs, () => socket.destroy())
     const decoder = new LengthPrefixDecoder(this.opts.mtu)
     socket.on('data', (chunk: Buffer) => {
       for (const event of decoder.push(chunk)) {
@@ -214,9 +213,17 @@ export class TcpTransport extends TransportBase implements Transport {
         else socket.destroy() // a broken length prefix cannot be resynchronised
       }
     })
+    let idle = false
+    socket.setTimeout(this.opts.idleTimeoutMs, () => {
+      idle = true
+      socket.destroy()
+    })
     socket.on('error', () => undefined) // reported through 'close'
     socket.on('close', () => {
-      if (this.conns.get(peer) === socket) this.conns.delete(peer)
+      if (this.conns.get(peer) !== socket) return
+      this.conns.delete(peer)
+      // the peer went away (or the path to it): what it had not acknowledged may be lost
+      if (!idle && this.state === 'up') this.emitSample({ peer, sendOk: false })
     })
     socket.resume() // a TLS dial pauses the socket after the listener's acceptance
     return socket
