@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto'
+import { afterEach, describe, expect, it } from 'vitest'
+import { blockHash, txHash } from '../../codecs/hashes.js'
+import { toHex } from '../../codecs/hex.js'
+import { startVaraPair } from '../../bench/vara-goodput.js'
+import { createSimNet } from '../helpers/ax25-sim-stations.js'
+import { GatewayNet, until } from '../helpers/gateway-net.js'
+
+// Three gateways in a line: A and C are out of each other's range. A hears B on a VHF packet
+// channel (simulated KISS TNCs), C hears B on VARA HF; B is a relay station with no node of its own.
+describe('a relay station between two segments', () => {
+  let net: GatewayNet
+  const closers: (() => Promise<void>)[] = []
+  afterEach(async () => {
+    await net.close()
+    for (const c of closers.splice(0)) await c()
+  })
+
+  it('carries a transaction and a block from A to C, validated and stored on the way', async () => {
+    net = new GatewayNet()
+    const vhf = createSimNet({ timeScale: 50, seed: 9 })
+    const hf = await startVaraPair({ channel: { timeScale: 50 }, a: { id: 'hf', callsign: 'N0BBB' }, b: { id: 'hf', callsign: 'N0CCC' } })
+    closers.push(() => vhf.close(), () => hf.close())
+    const aRadio = (await vhf.add('a', 'N0AAA', 'tcp')).transport
+    const bRadio = (await vhf.add('b', 'N0BBB', 'tcp')).transport
+    const [nodeA, nodeC] = [await net.node(), await net.node()]
+    const ax25 = (call: string) => ({ type: 'ax25', callsign: call, tnc: { type: 'tcp' }, beaconIntervalMs: 0 })
+    const gwA = await net.gateway(
+      { station: { id: 'N0AAA', stateDir: net.stateDir() }, node: { p2p: { peers: [`127.0.0.1:${nodeA.p2pPort}`] } }, links: { [aRadio.id]: ax25('N0AAA') }, peers: [{ name: 'N0BBB', addresses: { [aRadio.id]: 'N0BBB' } }] },
+      { transports: () => aRadio },
+    )
+    const radios = new Map([[bRadio.id, bRadio], ['hf', hf.a]])
+    const gwB = await net.gateway(
+      {
+        station: { id: 'N0BBB', stateDir: net.stateDir() },
+        links: { [bRadio.id]: ax25('N0BBB'), hf: { type: 'vara', callsign: 'N0BBB' } },
+        peers: [
+          { name: 'N0AAA', addresses: { [bRadio.id]: 'N0AAA' } },
+          { name: 'N0CCC', addresses: { hf: 'N0CCC' } },
+        ],
+      },
+      { transports: (id) => radios.get(id) as typeof bRadio },
+    )
+    const gwC = await net.gateway(
+      { station: { id: 'N0CCC', stateDir: net.stateDir() }, node: { p2p: { peers: [`127.0.0.1:${nodeC.p2pPort}`] } }, links: { hf: { type: 'vara', callsign: 'N0CCC' } }, peers: [{ name: 'N0BBB', addresses: { hf: 'N0BBB' } }] },
+      { transports: () => hf.b },
+    )
+    expect(gwB.status().role).toBe('relay')
+    await until('node links up', () => gwA.status().node?.connected === true && gwC.status().node?.connected === true)
+
+    const tx = nodeA.send(randomBytes(32), 9n)
+    const txId = toHex(txHash(tx))
+    await until('tx at node C', () => nodeC.state.hasTransaction(txId), 30_000)
+    expect(gwB.state.hasTransaction(txId)).toBe(true) // the relay station validated and stored it
+    const block = nodeA.mine()
+    const blockId = toHex(blockHash(block.header))
+    await until('block at node C', () => nodeC.state.tip().hash === blockId, 30_000)
+    expect(gwB.state.tip().hash).toBe(blockId)
+    expect(nodeC.state.tip()).toEqual(nodeA.state.tip())
+    await new Promise((r) => setTimeout(r, 300))
+    expect(nodeC.arrivals.get(`tx:${txId}`)).toBe(1)
+    expect(nodeC.arrivals.get(`block:${blockId}`)).toBe(1)
+    // nothing went back where it came from
+    expect(gwB.store.queue.count('N0AAA')).toMatchObject({ queued: 0, sent: 0, acked: 0 })
+  }, 60_000)
+})
