@@ -4,6 +4,7 @@ import { blockHash, txHash } from '../../codecs/hashes.js'
 import { toHex } from '../../codecs/hex.js'
 import { startVaraPair } from '../../bench/vara-goodput.js'
 import { createSimNet } from '../helpers/ax25-sim-stations.js'
+import type { Transport } from '../../transports/types.js'
 import { GatewayNet, until } from '../helpers/gateway-net.js'
 
 // Three gateways in a line: A and C are out of each other's range. A hears B on a VHF packet
@@ -29,7 +30,7 @@ describe('a relay station between two segments', () => {
       { station: { id: 'N0AAA', stateDir: net.stateDir() }, node: { p2p: { peers: [`127.0.0.1:${nodeA.p2pPort}`] } }, links: { [aRadio.id]: ax25('N0AAA') }, peers: [{ name: 'N0BBB', addresses: { [aRadio.id]: 'N0BBB' } }] },
       { transports: () => aRadio },
     )
-    const radios = new Map([[bRadio.id, bRadio], ['hf', hf.a]])
+    const radios = new Map<string, Transport>([[bRadio.id, bRadio], ['hf', hf.a]])
     const gwB = await net.gateway(
       {
         station: { id: 'N0BBB', stateDir: net.stateDir() },
@@ -39,7 +40,7 @@ describe('a relay station between two segments', () => {
           { name: 'N0CCC', addresses: { hf: 'N0CCC' } },
         ],
       },
-      { transports: (id) => radios.get(id) as typeof bRadio },
+      { transports: (id) => radios.get(id) as Transport },
     )
     const gwC = await net.gateway(
       { station: { id: 'N0CCC', stateDir: net.stateDir() }, node: { p2p: { peers: [`127.0.0.1:${nodeC.p2pPort}`] } }, links: { hf: { type: 'vara', callsign: 'N0CCC' } }, peers: [{ name: 'N0BBB', addresses: { hf: 'N0BBB' } }] },
