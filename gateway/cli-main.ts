@@ -5,9 +5,8 @@
  *
  * @packageDocumentation
  */
-import { parseArgs } from 'node:util'
-import { runCodecTour } from './demo/codec-tour.js'
 import { checkConfigCommand } from './cli-check-config.js'
+import { demoCommand } from './cli-demo.js'
 import { listPortsCommand } from './cli-list-ports.js'
 import { runCommand } from './cli-run.js'
 import { runSim } from './cli-sim.js'
@@ -22,7 +21,7 @@ Usage:
   bunker-gateway check-config FILE     validate a configuration: exit 0, or 78 with every problem
   bunker-gateway status [--url URL]    ask the running gateway how its links and peers are
   bunker-gateway list-ports            list serial devices and their stable names (for TNCs)
-  bunker-gateway demo [--help]         show what the gateway does with Bunkercoin data, on simulated hardware
+  bunker-gateway demo                  watch two gateways carry Bunkercoin over simulated radio, with a failover
   bunker-gateway sim <device> ...      start simulated hardware (node, vara, kiss-tnc, js8call)
   bunker-gateway --version             print the version
   bunker-gateway --help                this text
@@ -30,24 +29,7 @@ Usage:
 Every command takes --help.
 `
 
-const DEMO_HELP = `bunker-gateway demo
-
-Builds a small Bunkercoin chain with the documented mining rules, then shows, byte for byte, what the
-node's NDJSON costs on air and what the gateway sends instead: the wire envelope, AX.25 UI frames in KISS,
-and JS8Call text. Everything is computed on the spot; nothing needs a radio.
-`
-
 type Command = (args: string[], print: (line: string) => void, stop: Promise<void>) => Promise<number>
-
-async function demoCommand(args: string[], print: (line: string) => void): Promise<number> {
-  const { values } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' } } })
-  if (values.help === true) {
-    print(DEMO_HELP)
-    return EXIT.OK
-  }
-  await runCodecTour(print)
-  return EXIT.OK
-}
 
 const COMMANDS: Readonly<Record<string, Command>> = {
   run: runCommand,

@@ -14,6 +14,7 @@ import { toHex } from '../codecs/hex.js'
 import { FEATURE_BITS, LINK_BITS } from '../codecs/wire-gateway.js'
 import type { Transport } from '../transports/types.js'
 import type { GatewayConfig } from './config/schema.js'
+import { Mesh } from './exchange/mesh.js'
 import { PeerProtocol } from './exchange/peer-protocol.js'
 import { LinkFraming } from './link-framing.js'
 import { LinkMonitor } from './link-monitor/monitor.js'
@@ -48,8 +49,8 @@ export interface GatewayDeps {
   transports?: TransportFactory
   /** The node adapter instead of the one the config names (tests). */
   node?: (state: ChainState) => NodeLink
-  /** Router tuning (ack timeouts, probe intervals) for time-scaled tests. */
-  router?: Pick<RouterOptions, 'ackTimeoutMs' | 'probeIntervalMs' | 'setAsideMs'>
+  /** Router tuning (ack timeouts, probe intervals, ban limits) for time-scaled tests. */
+  router?: Pick<RouterOptions, 'ackTimeoutMs' | 'probeIntervalMs' | 'setAsideMs' | 'bans'>
   supervisor?: SupervisorOptions
   /** Uniform [0, 1) for beacon jitter. */
   random?: () => number
@@ -121,6 +122,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const monitor = new LinkMonitor(config.monitor, now)
     const directory = new PeerDirectory(config.peers)
     let protocol: PeerProtocol | undefined
+    let mesh: Mesh | undefined
     const router = new Router({
       store,
       monitor,
@@ -130,11 +132,12 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       framing: new LinkFraming({}, now),
       hello: () => (protocol as PeerProtocol).hello(),
       shape: (peer, msg, cls) => (protocol as PeerProtocol).shape(peer, msg, cls),
+      viaMesh: (peer, msg, cls) => (mesh as Mesh).wrap(peer, msg, cls),
       now,
       log: log.child({ component: 'router' }),
       ...deps.router,
     })
-    const peers = (): string[] => directory.peers().filter((p) => p !== config.station.id)
+    const peers = (): string[] => directory.relayTargets().filter((p) => p !== config.station.id)
     const relay = new Relay({ store, state, router, node, peers, log: log.child({ component: 'relay' }) })
     protocol = new PeerProtocol({
       station: config.station.id,
@@ -142,10 +145,19 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       relay,
       router,
       store,
-      features: FEATURE_BITS.compactBlocks | FEATURE_BITS.headersSync | (node === undefined ? FEATURE_BITS.relay : FEATURE_BITS.node),
+      features: FEATURE_BITS.compactBlocks | FEATURE_BITS.headersSync | FEATURE_BITS.relay | (node === undefined ? 0 : FEATURE_BITS.node),
       links: [...transports.values()].reduce((bits, t) => bits | LINK_BITS[t.capabilities.kind], 0),
       log: log.child({ component: 'protocol' }),
       now,
+      onRelay: (m) => (mesh as Mesh).onRelay(m),
+    })
+    mesh = new Mesh({
+      station: config.station.id,
+      router,
+      directory,
+      featuresOf: (peer) => (protocol as PeerProtocol).featuresOf(peer),
+      deliver: (m) => (protocol as PeerProtocol).handle(m),
+      log: log.child({ component: 'mesh' }),
     })
     return new Gateway(config, log, now, store, state, node, transports, monitor, directory, router, relay, protocol, deps)
   }
@@ -209,6 +221,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       this.emit('accepted', { kind: e.kind, hash: e.hash, from: 'peer' in e.origin ? e.origin.peer : 'node' })
     })
     this.relay.on('rejected', (e) => {
+      if ('peer' in e.origin) this.router.strike(e.origin.peer, e.reason)
       this.metrics.rejected(e.reason)
       this.counters.rejected++
       this.emit('rejected', { kind: e.kind, hash: e.hash, from: 'peer' in e.origin ? e.origin.peer : 'node', reason: e.reason })

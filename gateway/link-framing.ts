@@ -7,7 +7,7 @@
  */
 import type { CodecError } from '../codecs/errors.js'
 import { decodeEnvelope, encodeEnvelope, type WireMessage } from '../codecs/envelope.js'
-import { fragmentMessage, MESSAGE_ID_LIMIT, Reassembler, type ReassemblerOptions } from '../codecs/fragment.js'
+import { fragmentMessage, MESSAGE_ID_LIMIT, Reassembler, type ReassemblerOptions, type ReassemblerStats } from '../codecs/fragment.js'
 import { unwrap } from '../codecs/result.js'
 
 /** A wire message decoded from a link, or why a fragment was dropped. */
@@ -47,6 +47,11 @@ export class LinkFraming {
     if (pushed.value.status !== 'complete') return { pending: true }
     const decoded = decodeEnvelope(pushed.value.message)
     return decoded.ok ? { message: decoded.value, bytes: pushed.value.message.length } : { error: decoded.error }
+  }
+
+  /** Reassembly holdings and counters per link. */
+  stats(): Record<string, ReassemblerStats> {
+    return Object.fromEntries([...this.reassemblers].map(([link, r]) => [link, r.stats()]))
   }
 
   private reassembler(link: string): Reassembler {

@@ -31,6 +31,8 @@ export class PeerDirectory {
   private readonly links = new Map<string, Map<string, PeerLink>>() // peer -> transportId -> link
   private readonly byAddress = new Map<string, string>() // transportId + address -> peer
   private readonly configured = new Set<string>() // peer + transportId given in config
+  private readonly named = new Set<string>() // peers named in config
+  private readonly routes = new Map<string, string>() // far peer -> the neighbour it was last heard through
 
   /** @param configured - peers from config */
   constructor(configured: readonly ConfiguredPeer[] = []) {
@@ -40,6 +42,7 @@ export class PeerDirectory {
         this.configured.add(key(p.name, t))
       }
       if (!this.links.has(p.name)) this.links.set(p.name, new Map())
+      this.named.add(p.name)
     }
   }
 
@@ -74,6 +77,32 @@ export class PeerDirectory {
   /** True when `peer` is in the directory. */
   has(peer: string): boolean {
     return this.links.has(peer)
+  }
+
+  /** True when `peer` is named in config (not only heard). */
+  isNamed(peer: string): boolean {
+    return this.named.has(peer)
+  }
+
+  /** Peers we owe relay traffic: heard directly on some link, or named in config. */
+  relayTargets(): string[] {
+    return this.peers().filter((p) => this.named.has(p) || (this.links.get(p)?.size ?? 0) > 0)
+  }
+
+  /** True when `peer` has no address on any link: it is reached only through other gateways. */
+  farOnly(peer: string): boolean {
+    return this.links.has(peer) && this.links.get(peer)?.size === 0
+  }
+
+  /** Records that far `peer` was heard through neighbour `via` (a mesh `relay`). */
+  learnedVia(peer: string, via: string): void {
+    if (!this.links.has(peer)) this.links.set(peer, new Map())
+    this.routes.set(peer, via)
+  }
+
+  /** The neighbour far `peer` was last heard through, if any. */
+  routeTo(peer: string): string | undefined {
+    return this.routes.get(peer)
   }
 
   private set(peer: string, transportId: string, address: string, at: number | undefined): void {

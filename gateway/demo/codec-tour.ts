@@ -14,8 +14,6 @@ import { toHex } from '../../codecs/hex.js'
 import { js8HuffmanFrames } from '../../codecs/js8-huffman.js'
 import { js8AirBits, encodeJs8Text } from '../../codecs/js8-text.js'
 import { encodeKissFrame } from '../../codecs/kiss.js'
-import type { P2PMessage } from '../../codecs/model.js'
-import { encodeP2PMessage } from '../../codecs/ndjson.js'
 import { unwrap } from '../../codecs/result.js'
 import { validateChain } from '../../codecs/validate.js'
 import { SimNode } from '../../hardware-sim/node/sim-node.js'
@@ -23,6 +21,7 @@ import { silentLogger } from '../log.js'
 import { ChainState } from '../node-link/chain-state.js'
 import { P2PService } from '../node-link/p2p-service.js'
 import { buildCorpus, type CorpusItem } from '../../hardware-sim/corpus.js'
+import { ndjsonBytes } from './ndjson-size.js'
 
 /** Where the demo writes its narration. */
 export type Print = (line: string) => void
@@ -35,10 +34,6 @@ const AX25_FRAME_OVERHEAD = 16 + 2 + 2
 const TXDELAY_S = 0.3
 /** JS8 Normal: one frame per 15-s period, s. */
 const JS8_PERIOD_S = 15
-
-function ndjsonBytes(msg: P2PMessage): number {
-  return Buffer.byteLength(encodeP2PMessage(msg)) + 1 // + newline
-}
 
 function pct(part: number, whole: number): string {
   return `${((100 * part) / whole).toFixed(1)} %`

@@ -93,7 +93,13 @@ function js8Sides(pair: Js8Pair): LinkSide[] {
  * @param log - where the transports log (the demo's log file)
  */
 export async function startDemoLinks(log: Logger): Promise<DemoLinks> {
-  const vara = await startVaraPair({ channel: { timeScale: RADIO_TIME_SCALE }, a: { id: 'vara', callsign: STATIONS.a.id }, b: { id: 'vara', callsign: STATIONS.b.id }, log: log.child({ transport: 'vara' }) })
+  const vara = await startVaraPair({
+    channel: { timeScale: RADIO_TIME_SCALE },
+    a: { id: 'vara', callsign: STATIONS.a.id },
+    b: { id: 'vara', callsign: STATIONS.b.id },
+    log: log.child({ station: STATIONS.a.id }),
+    logB: log.child({ station: STATIONS.b.id }),
+  })
   const tncVia: TncVia = socatAvailable() ? 'serial' : 'tcp'
   const net = createSimNet({ timeScale: RADIO_TIME_SCALE })
   const js8 = await startJs8Pair({
@@ -102,8 +108,8 @@ export async function startDemoLinks(log: Logger): Promise<DemoLinks> {
     transport: { id: 'js8' },
     simA: { callsign: STATIONS.a.call },
     simB: { callsign: STATIONS.b.call },
-    logA: log.child({ station: STATIONS.a.id, transport: 'js8' }),
-    logB: log.child({ station: STATIONS.b.id, transport: 'js8' }),
+    logA: log.child({ station: STATIONS.a.id }),
+    logB: log.child({ station: STATIONS.b.id }),
   })
   const close = async (): Promise<void> => {
     await Promise.all([vara.close(), net.close(), js8.close()])

@@ -13,7 +13,7 @@ import { fromHex, toHex } from '../../codecs/hex.js'
 import type { Block } from '../../codecs/model.js'
 import type { WireMessage } from '../../codecs/envelope.js'
 import type { BlockTxn, CompactBlock, GetBlockTxn } from '../../codecs/wire-compact.js'
-import { FEATURE_BITS, MAX_INVENTORY, PROTOCOL_VERSION, type GetData, type Hello, type Inv } from '../../codecs/wire-gateway.js'
+import { FEATURE_BITS, MAX_INVENTORY, PROTOCOL_VERSION, type GetData, type Hello, type Inv, type Relay as RelayMessage } from '../../codecs/wire-gateway.js'
 import type { Logger } from '../log.js'
 import type { ChainState } from '../node-link/chain-state.js'
 import { answerGetBlockTxn, completeBlock, makeCompactBlock, reconstructBlock, shortIdLookup, type PartialBlock } from '../protocol/compact-block.js'
@@ -47,6 +47,8 @@ export interface PeerProtocolOptions {
   sync?: SyncOptions
   /** A hello from a peer is answered with ours unless we sent it one this recently, ms. */
   helloReplyMs?: number
+  /** Mesh forwarding of `relay` messages; without it they are dropped. */
+  onRelay?: (m: Inbound & { msg: RelayMessage }) => void
 }
 
 /** What a peer told us in its last hello. */
@@ -87,6 +89,11 @@ export class PeerProtocol {
   greet(peer: string): void {
     this.helloSent.set(peer, this.o.now())
     this.o.router.send(peer, { msg: this.hello(), cls: 'control', key: 'hello' })
+  }
+
+  /** Features `peer` announced in its last hello. */
+  featuresOf(peer: string): number | undefined {
+    return this.hellos.get(peer)?.hello.features
   }
 
   /** The last hello of `peer`. */
@@ -149,7 +156,7 @@ export class PeerProtocol {
       case 'bodies':
         return this.sync?.peer === peer ? this.sync.onBodies(msg) : undefined
       case 'relay':
-        return this.o.log.debug({ peer, origin: msg.origin, destination: msg.destination }, 'relay message ignored: mesh forwarding is not enabled')
+        return this.o.onRelay?.({ ...m, msg })
     }
   }
 
@@ -261,6 +268,9 @@ export class PeerProtocol {
   private onInv(peer: string, inv: Inv): void {
     const tx = inv.tx.filter((h) => !this.o.state.hasTransaction(toHex(h)))
     const blocks = inv.block.filter((h) => !this.o.state.hasBlock(toHex(h)))
+    // what we already hold is acknowledged, so an announcement the sender queued durably is done
+    for (const h of inv.tx) if (!tx.includes(h)) this.ack(peer, 'tx', toHex(h))
+    for (const h of inv.block) if (!blocks.includes(h)) this.ack(peer, 'block', toHex(h))
     const compact = ((this.hellos.get(peer)?.hello.features ?? 0) & FEATURE_BITS.compactBlocks) !== 0
     if (tx.length + blocks.length === 0) return
     this.reply(peer, { type: 'getdata', tx, block: compact ? [] : blocks, compact: compact ? blocks : [] }, 'control')

@@ -21,7 +21,7 @@ import { P2PPeers, type P2PPeersOptions } from './p2p-peers.js'
  * pass the node's own `verify()`, and the VDF budget is ours, so an honest node may send either. Every
  * other rejection is content an honest node never relays (its `verify()` / `validate_block()` refuse it).
  */
-const BLAMELESS_REJECTIONS: ReadonlySet<string> = new Set<TxRejectionReason | BlockRejectionReason>(['BAD_RECIPIENT_LENGTH', 'ZERO_AMOUNT', 'VDF_TOO_EXPENSIVE'])
+export const BLAMELESS_REJECTIONS: ReadonlySet<string> = new Set<TxRejectionReason | BlockRejectionReason>(['BAD_RECIPIENT_LENGTH', 'ZERO_AMOUNT', 'VDF_TOO_EXPENSIVE'])
 
 /** What we know about the other end of a connection. */
 export type PeerKind = 'unknown' | 'gateway'

@@ -19,6 +19,7 @@ import { EventEmitter } from 'node:events'
 import { decodeEnvelope, encodeEnvelope, type WireMessage } from '../../codecs/envelope.js'
 import { encodeWireBody } from '../../codecs/wire-model.js'
 import type { TransportKind, Transport, InboundFrame, LinkSample, StateChange } from '../../transports/types.js'
+import type { ReassemblerStats } from '../../codecs/fragment.js'
 import type { LinkFraming } from '../link-framing.js'
 import { spendBudget, type BudgetState } from '../link-monitor/budget.js'
 import type { LinkMonitor, MonitorSnapshot } from '../link-monitor/monitor.js'
@@ -29,6 +30,7 @@ import type { PeerDirectory } from '../peer-directory.js'
 import { classPriority, type MessageClass } from '../store/message-class.js'
 import type { EnqueueOutcome, QueueEntry } from '../store/queue.js'
 import type { GatewayStore } from '../store/store.js'
+import { StationBans, type Ban, type StationBansOptions } from './bans.js'
 import { ControlQueue, type ControlItem } from './control-queue.js'
 import { InFlight } from './in-flight.js'
 import { peerSnapshot, SetAside } from './set-aside.js'
@@ -87,7 +89,16 @@ export interface RouterOptions {
   probeIntervalMs?: Partial<Record<TransportKind, number>>
   /** How long a (link, peer) that failed is set aside before it may be tried again, ms. */
   setAsideMs?: number
+  /** Strikes and bans of stations that send invalid content (bans.ts); peers named in config are never banned. */
+  bans?: StationBansOptions
+  /** Hands a message for a peer with no link of its own to the mesh; false if no neighbour takes it. */
+  viaMesh?: (peer: string, msg: WireMessage, cls: MessageClass) => boolean
 }
+
+/** The in-flight "link" of messages sent through the mesh. */
+export const MESH_LINK = '~mesh'
+/** How long a message sent through the mesh waits for its ack, ms (several radio hops each way). */
+const MESH_ACK_TIMEOUT_MS = 900_000
 
 /** Something that went out. */
 export interface SentEvent {
@@ -109,6 +120,8 @@ export interface RouterEvents {
   received: [event: { link: string; bytes: number }]
   failover: [event: { peer: string; from: string; to: string }]
   dropped: [event: { link: string; from?: string; reason: string }]
+  /** A station sent invalid content once too often: its frames are dropped until the ban ends. */
+  banned: [ban: Ban]
 }
 
 interface Candidate {
@@ -131,6 +144,8 @@ export class Router extends EventEmitter<RouterEvents> {
   private readonly budgets = new Map<string, BudgetState>()
   private readonly lastProbe = new Map<string, number>()
   private readonly unidentified = new Unidentified()
+  /** Strikes and bans by station. */
+  readonly bans: StationBans
   /** (link, peer) pairs that have had our hello on the current connection. */
   private readonly introduced = new Set<string>()
   private readonly detach: (() => void)[] = []
@@ -145,6 +160,7 @@ export class Router extends EventEmitter<RouterEvents> {
     this.now = o.now ?? Date.now
     this.log = o.log ?? silentLogger()
     this.setAside = new SetAside(o.setAsideMs ?? 5_000, this.now)
+    this.bans = new StationBans(o.bans, this.now, (station) => o.directory.isNamed(station))
   }
 
   /** Follows the transports and starts sending; entries left `sent` by a previous run are queued again. */
@@ -189,7 +205,7 @@ export class Router extends EventEmitter<RouterEvents> {
     for (const key of keys) {
       if (!this.o.store.queue.ack(peer, key)) continue
       const e = this.inFlight.take(peer, key)
-      if (e !== undefined) this.o.monitor.recordDelivery(e.link, peer, e.bytes, this.now() - e.sentAt, true)
+      if (e !== undefined && e.link !== MESH_LINK) this.o.monitor.recordDelivery(e.link, peer, e.bytes, this.now() - e.sentAt, true)
     }
     this.schedule()
   }
@@ -201,6 +217,19 @@ export class Router extends EventEmitter<RouterEvents> {
     const choice = selectLink(this.decisionBase(peerSnapshot(this.o.monitor.snapshot(), [linkId]), msg, cls))
     if (choice.type !== 'send') return false
     return this.transmit(t, '*', msg, choice, 'broadcast', undefined)
+  }
+
+  /** Counts invalid content from `peer` (rejection `reason`) against it; at the limit it is banned. */
+  strike(peer: string, reason: string): void {
+    const ban = this.bans.strike(peer, reason)
+    if (ban === undefined) return
+    this.log.warn({ peer, reason, banMs: ban.durationMs }, 'station banned for sending invalid content; its frames are dropped until the ban ends')
+    this.emit('banned', ban)
+  }
+
+  /** Partial messages held for reassembly, per link (bounded by the reassembler's limits). */
+  reassembly(): Record<string, ReassemblerStats> {
+    return this.o.framing.stats()
   }
 
   /** The link traffic to `peer` uses now, if one was chosen. */
@@ -255,6 +284,7 @@ export class Router extends EventEmitter<RouterEvents> {
 
   /** Sends the first candidate of `peer` some link will carry now; returns when to retry if none, ms. */
   private pumpPeer(peer: string): number {
+    if (this.o.viaMesh !== undefined && this.o.directory.farOnly(peer)) return this.pumpFar(peer, this.o.viaMesh)
     let retryMs = Infinity
     for (const c of this.candidates(peer)) {
       for (const msg of this.shapes(peer, c)) {
@@ -271,6 +301,20 @@ export class Router extends EventEmitter<RouterEvents> {
       }
     }
     return retryMs
+  }
+
+  /** Hands what is owed to far `peer` to the mesh; returns when to retry if no neighbour took it, ms. */
+  private pumpFar(peer: string, viaMesh: NonNullable<RouterOptions['viaMesh']>): number {
+    for (const c of this.candidates(peer)) {
+      const msg = this.shapes(peer, c).at(-1) ?? c.msg // the smallest form: it crosses several links
+      if (!viaMesh(peer, msg, c.cls)) return HOLD_RETRY_MS
+      if (c.control !== undefined) this.control.remove(peer, c.control)
+      if (c.durable === undefined) continue
+      this.o.store.queue.markSent(peer, [c.durable.key])
+      this.inFlight.add({ peer, key: c.durable.key, link: MESH_LINK, sentAt: this.now(), bytes: c.durable.payload.length })
+    }
+    this.schedule()
+    return Infinity
   }
 
   private candidates(peer: string): Candidate[] {
@@ -396,10 +440,12 @@ export class Router extends EventEmitter<RouterEvents> {
   private onFrame(t: Transport, f: InboundFrame): void {
     const from = f.from ?? ''
     this.emit('received', { link: t.id, bytes: f.payload.length })
+    if (this.refused(t.id, from, this.o.directory.identify(t.id, from) ?? from)) return // before decoding: a banned station costs no more CPU
     const r = this.o.framing.inbound(f.payload, t.id, from)
     if ('pending' in r) return
     if ('error' in r) return void this.emit('dropped', { link: t.id, from, reason: `${r.error.code}: ${r.error.message}` })
     const peer = r.message.type === 'hello' ? r.message.station : this.identify(t, from)
+    if (this.refused(t.id, from, peer)) return // a banned station's hello from a new address
     const inbound = { link: t.id, from, msg: r.message, bytes: r.bytes, receivedAt: f.receivedAt }
     if (peer === undefined) {
       // a TCP peer's first frames may overtake its hello (a transaction goes before control)
@@ -409,6 +455,13 @@ export class Router extends EventEmitter<RouterEvents> {
     if (r.message.type === 'hello') this.o.directory.heard(peer, t.id, from, f.receivedAt)
     this.deliver({ ...inbound, peer })
     if (r.message.type === 'hello') for (const held of this.unidentified.release(t.id, from)) this.deliver({ ...held, peer })
+  }
+
+  /** True, reported as dropped, when `station` is banned. */
+  private refused(link: string, from: string, station: string | undefined): boolean {
+    if (station === undefined || !this.bans.banned(station)) return false
+    this.emit('dropped', { link, from, reason: `station ${station} is banned` })
+    return true
   }
 
   private deliver(m: Inbound): void {
@@ -457,7 +510,7 @@ export class Router extends EventEmitter<RouterEvents> {
     const expired = this.inFlight.takeWhere((e) => now - e.sentAt > this.ackTimeout(e.link))
     for (const e of expired) {
       this.o.store.queue.requeue(e.peer, [e.key])
-      this.o.monitor.recordDelivery(e.link, e.peer, e.bytes, now - e.sentAt, false)
+      if (e.link !== MESH_LINK) this.o.monitor.recordDelivery(e.link, e.peer, e.bytes, now - e.sentAt, false)
       this.log.info({ peer: e.peer, key: e.key, link: e.link }, 'no ack in time; message queued again')
     }
     this.probe(now)
@@ -465,6 +518,7 @@ export class Router extends EventEmitter<RouterEvents> {
   }
 
   private ackTimeout(link: string): number {
+    if (link === MESH_LINK) return MESH_ACK_TIMEOUT_MS
     const kind = this.o.transports.get(link)?.capabilities.kind ?? 'tcp'
     return this.o.ackTimeoutMs?.[kind] ?? DEFAULT_ACK_TIMEOUT_MS[kind]
   }

@@ -18,17 +18,20 @@ export class SetAside {
   private readonly until = new Map<string, number>()
 
   /**
-   * @param holdMs - how long a failed pair is left out entirely, ms
+   * @param holdMs - how long a failed pair is left out entirely, ms; each time drawn from 1–2 × this
+   *   so two stations whose attempts collided (two VARA modems calling each other) do not retry in step
    * @param now - clock, ms
+   * @param random - uniform [0, 1)
    */
   constructor(
     private readonly holdMs: number,
     private readonly now: () => number,
+    private readonly random: () => number = Math.random,
   ) {}
 
   /** Sets `link` aside for `peer` from now. */
   add(link: string, peer: string): void {
-    this.until.set(key(link, peer), this.now() + this.holdMs)
+    this.until.set(key(link, peer), this.now() + this.holdMs * (1 + this.random()))
   }
 
   /** True while `link` is left out for `peer`. */

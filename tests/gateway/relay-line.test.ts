@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { createLogger } from '../../gateway/log.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { blockHash, txHash } from '../../codecs/hashes.js'
 import { toHex } from '../../codecs/hex.js'
+import type { SentEvent } from '../../gateway/router/router.js'
 import { startVaraPair } from '../../bench/vara-goodput.js'
 import { createSimNet } from '../helpers/ax25-sim-stations.js'
 import type { Transport } from '../../transports/types.js'
@@ -17,8 +20,8 @@ describe('a relay station between two segments', () => {
     for (const c of closers.splice(0)) await c()
   })
 
-  it('carries a transaction and a block from A to C, validated and stored on the way', async () => {
-    net = new GatewayNet()
+  it('carries a transaction and a block from A to C, validated and stored on the way; directed traffic and acks through the mesh', async () => {
+    net = new GatewayNet(process.env.GW_LOG === undefined ? undefined : createLogger('debug', createWriteStream(process.env.GW_LOG)))
     const vhf = createSimNet({ timeScale: 50, seed: 9 })
     const hf = await startVaraPair({ channel: { timeScale: 50 }, a: { id: 'hf', callsign: 'N0BBB' }, b: { id: 'hf', callsign: 'N0CCC' } })
     closers.push(() => vhf.close(), () => hf.close())
@@ -27,7 +30,7 @@ describe('a relay station between two segments', () => {
     const [nodeA, nodeC] = [await net.node(), await net.node()]
     const ax25 = (call: string) => ({ type: 'ax25', callsign: call, tnc: { type: 'tcp' }, beaconIntervalMs: 0 })
     const gwA = await net.gateway(
-      { station: { id: 'N0AAA', stateDir: net.stateDir() }, node: { p2p: { peers: [`127.0.0.1:${nodeA.p2pPort}`] } }, links: { [aRadio.id]: ax25('N0AAA') }, peers: [{ name: 'N0BBB', addresses: { [aRadio.id]: 'N0BBB' } }] },
+      { station: { id: 'N0AAA', stateDir: net.stateDir() }, node: { p2p: { peers: [`127.0.0.1:${nodeA.p2pPort}`] } }, links: { [aRadio.id]: ax25('N0AAA') }, peers: [{ name: 'N0BBB', addresses: { [aRadio.id]: 'N0BBB' } }, { name: 'N0CCC' }] },
       { transports: () => aRadio },
     )
     const radios = new Map<string, Transport>([[bRadio.id, bRadio], ['hf', hf.a]])
@@ -43,10 +46,12 @@ describe('a relay station between two segments', () => {
       { transports: (id) => radios.get(id) as Transport },
     )
     const gwC = await net.gateway(
-      { station: { id: 'N0CCC', stateDir: net.stateDir() }, node: { p2p: { peers: [`127.0.0.1:${nodeC.p2pPort}`] } }, links: { hf: { type: 'vara', callsign: 'N0CCC' } }, peers: [{ name: 'N0BBB', addresses: { hf: 'N0BBB' } }] },
+      { station: { id: 'N0CCC', stateDir: net.stateDir() }, node: { p2p: { peers: [`127.0.0.1:${nodeC.p2pPort}`] } }, links: { hf: { type: 'vara', callsign: 'N0CCC' } }, peers: [{ name: 'N0BBB', addresses: { hf: 'N0BBB' } }, { name: 'N0AAA' }] },
       { transports: () => hf.b },
     )
     expect(gwB.status().role).toBe('relay')
+    const relayed: SentEvent[] = []
+    gwB.on('sent', (e) => e.type === 'relay' && relayed.push(e))
     await until('node links up', () => gwA.status().node?.connected === true && gwC.status().node?.connected === true)
 
     const tx = nodeA.send(randomBytes(32), 9n)
@@ -63,5 +68,10 @@ describe('a relay station between two segments', () => {
     expect(nodeC.arrivals.get(`block:${blockId}`)).toBe(1)
     // nothing went back where it came from
     expect(gwB.store.queue.count('N0AAA')).toMatchObject({ queued: 0, sent: 0, acked: 0 })
+    // A also owes C, which it never hears: that went through B inside `relay` messages, and C's
+    // acknowledgements came back the same way (mesh forwarding with a hop limit)
+    await until('C acked A through B', () => gwA.store.queue.count('N0CCC').acked === 2, 30_000)
+    expect(gwA.store.queue.count('N0CCC')).toMatchObject({ queued: 0, sent: 0 })
+    expect(relayed.some((e) => e.link === 'hf' && e.peer === 'N0CCC')).toBe(true)
   }, 60_000)
 })

@@ -1,0 +1,115 @@
+/**
+ * Tells what the gateways do, one line per event, in plain words, with the time since the demo
+ * began: every message a gateway sends (what, which link, how many bytes, and against the node's
+ * NDJSON when it carries a transaction or block), every change of link, every transaction and
+ * block accepted and handed to a node. It also counts the traffic for the summary.
+ *
+ * @packageDocumentation
+ */
+import type { Gateway } from '../gateway.js'
+import type { SentEvent } from '../router/router.js'
+import { count, linkWords, MESSAGE_WORDS, percent, reasonWords, shortHash } from './plain-words.js'
+import { TrafficTally } from './traffic-tally.js'
+
+/** Where the narration goes, one line at a time. */
+export type Print = (line: string) => void
+
+/** A transaction or block the story has set going, with its NDJSON size to compare against. */
+export interface Cargo {
+  /** What to call it, e.g. `transaction 3f2a91c0…` or `block 2 (b14c9815…)`. */
+  readonly name: string
+  /** The same data as the node's NDJSON line, bytes. */
+  readonly ndjsonBytes: number
+}
+
+/** A gateway and what to call the node behind it. */
+export interface Followed {
+  readonly gateway: Gateway
+  readonly station: string
+  /** e.g. `node A`. */
+  readonly nodeName: string
+}
+
+/** Message types that carry a transaction or a block (what the NDJSON comparison is about). */
+const TX_TYPES: ReadonlySet<string> = new Set(['tx'])
+const BLOCK_TYPES: ReadonlySet<string> = new Set(['cmpctblock', 'block'])
+
+/** The demo's voice. */
+export class Narrator {
+  private readonly startedAt: number
+  /** Traffic per link, for the summary. */
+  readonly tally: TrafficTally
+  /** The transaction and block under way (set by the story, read when they are sent). */
+  readonly cargo: { tx?: Cargo; block?: Cargo } = {}
+
+  /**
+   * @param print - where lines go
+   * @param linkIds - the links, in the order the summary lists them
+   * @param dwellMs - the policy's dwell time, ms (said when traffic waits for it)
+   * @param now - clock, ms
+   */
+  constructor(
+    private readonly print: Print,
+    linkIds: readonly string[],
+    private readonly dwellMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.startedAt = now()
+    this.tally = new TrafficTally(linkIds)
+  }
+
+  /** A line stamped with the seconds since the start. */
+  say(text: string): void {
+    const s = ((this.now() - this.startedAt) / 1000).toFixed(1)
+    this.print(`${s.padStart(6)} s  ${text}`)
+  }
+
+  /** A line that continues the one before (indented, no time). */
+  detail(text: string): void {
+    this.print(`          ${text}`)
+  }
+
+  /** A blank line and a chapter title. */
+  chapter(title: string): void {
+    this.print('')
+    this.print(title)
+  }
+
+  /** Plain text as it is (the summary table). */
+  plain(text: string): void {
+    this.print(text)
+  }
+
+  /** Narrates every event of `f.gateway` from now on. */
+  follow(f: Followed): void {
+    f.gateway.on('sent', (e) => this.sent(f, e))
+    f.gateway.on('failover', (e) => this.say(`${f.station}: traffic for ${e.peer} moves from ${linkWords(e.from)} to ${linkWords(e.to)}`))
+    f.gateway.on('accepted', (e) => {
+      const what = `${e.kind === 'tx' ? 'transaction' : 'block'} ${shortHash(e.hash)}`
+      if (e.from === 'node') this.say(`${f.station} took ${what} from ${f.nodeName} and queued it for its peer`)
+      else this.say(`${f.station} checked ${what} from ${e.from}: valid, accepted`)
+    })
+    f.gateway.on('rejected', (e) => this.say(`${f.station} refused ${e.kind === 'tx' ? 'transaction' : 'block'} ${shortHash(e.hash)} from ${e.from}: ${e.reason}`))
+    f.gateway.on('delivered', (e) => this.say(`${f.station} handed ${e.kind === 'tx' ? 'transaction' : 'block'} ${shortHash(e.hash)} to ${f.nodeName}`))
+    for (const t of f.gateway.transports.values()) {
+      // only the changes between up and not up: a supervisor retrying a dead modem says "down" each time
+      t.on('state', (s) => {
+        if (s.from === 'up') this.say(`${f.station}: ${linkWords(t.id)} went down (${s.reason})`)
+        if (s.to === 'up') this.say(`${f.station}: ${linkWords(t.id)} is up again`)
+      })
+    }
+  }
+
+  private sent(f: Followed, e: SentEvent): void {
+    const cargo = TX_TYPES.has(e.type) ? this.cargo.tx : BLOCK_TYPES.has(e.type) ? this.cargo.block : undefined
+    this.tally.add(e, cargo?.ndjsonBytes)
+    // The event comes once the link has taken the whole message (on ARQ links: once it is acknowledged
+    // on air), so the far side may already have said it got it: hence "sent", in the past.
+    const to = e.peer === '*' ? 'everyone listening' : e.peer
+    const what = cargo === undefined ? MESSAGE_WORDS[e.type] : e.type === 'tx' ? cargo.name : `${MESSAGE_WORDS[e.type]} of ${cargo.name}`
+    const pieces = e.fragments > 1 ? ` in ${e.fragments} fragments` : ''
+    const versus = cargo === undefined ? '' : ` (the node's NDJSON: ${count(cargo.ndjsonBytes)} bytes; this is ${percent(e.bytes, cargo.ndjsonBytes)} of it)`
+    const why = reasonWords(e.reason, this.dwellMs)
+    this.say(`${f.station} sent ${to} a ${what} over ${linkWords(e.link)}: ${count(e.bytes)} bytes${pieces}${versus}${why === undefined ? '' : `; ${why}`}`)
+  }
+}
