@@ -11,6 +11,7 @@ import { listPortsCommand } from './cli-list-ports.js'
 import { runCommand } from './cli-run.js'
 import { runSim } from './cli-sim.js'
 import { statusCommand } from './cli-status.js'
+import { tlsKeygenCommand } from './cli-tls-keygen.js'
 import { EXIT } from './exit-codes.js'
 import { packageInfo } from './package-info.js'
 
@@ -23,6 +24,7 @@ Usage:
   bunker-gateway list-ports            list serial devices and their stable names (for TNCs)
   bunker-gateway demo                  watch two gateways carry Bunkercoin over simulated radio, with a failover
   bunker-gateway sim <device> ...      start simulated hardware (node, vara, kiss-tnc, js8call)
+  bunker-gateway tls-keygen ...        make the key and certificate for TLS on TCP links, print the fingerprint
   bunker-gateway --version             print the version
   bunker-gateway --help                this text
 
@@ -38,6 +40,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   'list-ports': (args, print) => listPortsCommand(args, print),
   demo: demoCommand,
   sim: runSim,
+  'tls-keygen': (args, print) => tlsKeygenCommand(args, print),
 }
 
 /** True for the errors `parseArgs` throws on an unknown option or a missing value. */
