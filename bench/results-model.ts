@@ -125,3 +125,95 @@ export const CodecSpeedRowSchema = z.object({
 })
 /** One operation against its reference. */
 export type CodecSpeedRow = z.infer<typeof CodecSpeedRowSchema>
+
+const ms = z.number().min(0)
+
+/** One cut of the TCP path while transactions flow (section `failover-time`). */
+export const FailoverRowSchema = z.object({
+  /** How the TCP path failed (bench/tcp-cut-proxy.ts). */
+  cut: z.enum(['reset', 'blackhole']),
+  /** The link traffic moved to. */
+  backup: z.string(),
+  /** Simulated ms per wall ms of the backup link. */
+  timeScale: z.number().positive(),
+  /** The backup link's ARQ session when the path was cut (`idle`: failing over includes a CONNECT). */
+  backupSessionAtCut: z.string(),
+  /** Cut → gateway A's router moves the peer to the backup link, wall ms. */
+  detectionMs: ms,
+  /** Cut → the first transaction node B got that gateway B had received over the backup link, wall ms. */
+  firstDeliveryWallMs: ms,
+  /** The same on the backup link's simulated clock, ms (host time in it counts × timeScale). */
+  firstDeliverySimMs: ms,
+  /** detectionMs (the gateway's own reaction, wall) + failover → first delivery on the simulated clock, ms. */
+  estimateMs: ms,
+  /** Transactions node A sent. */
+  sent: count,
+  /** Of those, how many reached node B exactly once. */
+  deliveredOnce: count,
+  /** Never reached node B. */
+  lost: count,
+  /** Reached node B more than once. */
+  duplicated: count,
+  /** Gateway B first received over the backup link. */
+  viaBackup: count,
+})
+/** One cut of the TCP path while transactions flow. */
+export type FailoverRow = z.infer<typeof FailoverRowSchema>
+
+/** A chain synced over simulated VARA against the time its bytes need at the modem's rate (section `vara-sync-time`). */
+export const VaraSyncRowSchema = z.object({
+  /** Blocks gateway B was behind. */
+  blocks: count,
+  /** Simulated ms per wall ms of the link. */
+  timeScale: z.number().positive(),
+  /** BITRATE the modems reported, bit/s. */
+  bitrateBps: z.number().positive(),
+  /** B's first getheaders → B's tip equals A's, simulated s. */
+  seconds: z.number().positive(),
+  /** Both gateways' `sent` bytes on the VARA link in that window. */
+  bytesOnAir: count,
+  /** bytesOnAir × 8 ÷ bitrate, s. */
+  boundSeconds: z.number().positive(),
+  /** seconds ÷ boundSeconds (1.0: the link was never idle). */
+  timeRatio: share,
+  /** Header rebuild (a VDF per linked header): `headers` in → B's next request out, wall ms. */
+  rebuildWallMs: ms,
+  /** The same on the simulated clock, s (wall × timeScale, the stretch a time-scaled run puts on host CPU). */
+  rebuildSimSeconds: z.number().min(0),
+  /** Event-loop stalls in the window, the rebuild's included (each stretched ×timeScale on the link), wall ms. */
+  hostStallWallMs: ms,
+  /** (seconds − rebuildSimSeconds + rebuildWallMs/1000) ÷ boundSeconds: the ratio with the rebuild at real speed. */
+  timeRatioRealCpu: share,
+  /** Time any frame (data, ACK, control) was on air in the window, simulated s. */
+  airBusySeconds: z.number().min(0),
+  /** Σ `block` envelope (uncompressed) of the blocks B lacked, bytes. */
+  wireBytes: count,
+  /** bytesOnAir ÷ wireBytes. */
+  bytesRatio: share,
+})
+/** A chain synced over simulated VARA. */
+export type VaraSyncRow = z.infer<typeof VaraSyncRowSchema>
+
+/** One gateway process over a window (section `footprint`). */
+export const FootprintRowSchema = z.object({
+  scenario: z.string(),
+  /** Window length, wall s. */
+  seconds: z.number().positive(),
+  /** Transactions offered per second (0 idle). */
+  txPerSecond: z.number().min(0),
+  /** Transactions node A sent in the window, and how many of them the far node got (null when idle). */
+  sent: count.nullable(),
+  delivered: count.nullable(),
+  /** Resident set size at the end of the window, MiB. */
+  rssMiB: z.number().positive(),
+  /** Highest RSS sampled in the window (every 100 ms), MiB. */
+  peakRssMiB: z.number().positive(),
+  /** V8 heap in use at the end, MiB. */
+  heapUsedMiB: z.number().positive(),
+  /** CPU time (user + system) ÷ wall time: share of one core. */
+  cpuShare: share,
+  /** cpuShare × the stated Pi 4 factor: share of one Cortex-A72 core at 1.5 GHz. */
+  pi4CpuShare: share,
+})
+/** One gateway process over a window. */
+export type FootprintRow = z.infer<typeof FootprintRowSchema>

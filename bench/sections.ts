@@ -1,30 +1,29 @@
 /**
- * The sections of `npm run bench`, in the issue's order (#10), and a run of them. Sections that need
- * the gateway core (failover, sync time over VARA, footprint) are listed as not measured yet: they
- * print that instead of a figure until the router exists.
+ * The sections of `npm run bench`, in the issue's order (#10), and a run of them.
  *
  * @packageDocumentation
  */
 import { cpus } from 'node:os'
 import { createBenchContext } from './bench-context.js'
 import { codecSpeed } from './codec-speed.js'
+import { failoverTime } from './failover-time.js'
+import { footprint } from './footprint.js'
 import { goodput } from './goodput.js'
 import { js8Efficiency } from './js8-efficiency.js'
 import type { BenchMode, BenchResults, SectionResult } from './results-model.js'
 import { runSection, type BenchSection } from './section.js'
+import { varaSyncTime } from './vara-sync-time.js'
 import { bytesOnAir } from './wire-sizes.js'
-
-const NEEDS_ROUTER = 'needs the gateway core (router), which is being written'
 
 /** Every section, in the order printed. */
 export const BENCH_SECTIONS: readonly BenchSection[] = [
   { id: 'bytes-on-air', title: 'Bytes on air (fixed corpus)', measure: bytesOnAir },
   { id: 'goodput', title: 'Goodput per simulated link', measure: goodput },
   { id: 'js8-efficiency', title: 'JS8 encoding efficiency', measure: js8Efficiency },
-  { id: 'failover-time', title: 'Failover time (link cut to first byte on the next link)', pending: NEEDS_ROUTER },
-  { id: 'vara-sync-time', title: 'Sync time, 200 blocks over simulated VARA, against bytes ÷ bitrate', pending: NEEDS_ROUTER },
+  { id: 'failover-time', title: 'Failover time (TCP cut to the first transaction delivered over VARA)', measure: failoverTime },
+  { id: 'vara-sync-time', title: 'Sync time over simulated VARA against bytes ÷ bitrate', measure: varaSyncTime },
   { id: 'codec-speed', title: 'Codec speed on one core', measure: codecSpeed },
-  { id: 'footprint', title: 'Gateway footprint (RSS and CPU, idle and under load; Raspberry Pi 4 estimate)', pending: NEEDS_ROUTER },
+  { id: 'footprint', title: 'Gateway footprint (RSS and CPU, idle and under load; Raspberry Pi 4 estimate)', measure: footprint },
 ]
 
 /**

@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { concatBytes } from '@noble/hashes/utils.js'
 import { z } from 'zod'
 import { CodecError } from './errors.js'
 import { CHECK_BYTES, crc32, parseFragmentHeader } from './fragment-header.js'
@@ -241,7 +242,7 @@ export class Reassembler {
 
   /** Joins the fragments' payloads, checks the CRC and strips it. */
   private finish(k: string, messageId: number, from: string, parts: readonly Uint8Array[]): Result<ReassemblyOutcome> {
-    const stream = concat(parts)
+    const stream = concatBytes(...parts)
     const bodyLength = stream.length - CHECK_BYTES
     if (bodyLength < 0) {
       return err(new CodecError('ERR_FRAGMENT', `message ${messageId}: ${stream.length} bytes cannot hold the ${CHECK_BYTES}-byte CRC`))
@@ -262,14 +263,4 @@ export class Reassembler {
 
 function key(from: string, messageId: number): string {
   return `${messageId}/${from}`
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const part of parts) {
-    out.set(part, at)
-    at += part.length
-  }
-  return out
 }

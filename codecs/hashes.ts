@@ -75,6 +75,15 @@ export function vdf(seed: Uint8Array, difficulty: number): Uint8Array<ArrayBuffe
 const VDF_MEMO_ENTRIES = 1024
 const VDF_MEMO = new Map<string, Uint8Array<ArrayBuffer>>()
 
+/**
+ * Forgets every remembered VDF result. A benchmark hook: a process that built a chain itself would
+ * otherwise rebuild that chain's headers for free, hiding the CPU a real receiver spends. Results
+ * are unchanged; only the next VDF of each seed costs its full 10 001 Blake3s again.
+ */
+export function clearVdfMemo(): void {
+  VDF_MEMO.clear()
+}
+
 function computeVdf(seed: Uint8Array, difficulty: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(HASH_LENGTH)
   const hasher = blake3.create()

@@ -75,6 +75,7 @@ async function story(print: Print, keep: boolean, stop: Promise<void>): Promise<
     )
     summary(n, rig, told)
     if (told && keep) await keepRunning(n, rig, stop)
+    n.unfollow()
     return told ? EXIT.OK : EXIT.FAILURE
   } finally {
     await rig.close()

@@ -6,7 +6,8 @@
  *
  * @packageDocumentation
  */
-import type { Gateway } from '../gateway.js'
+import type { Gateway, GatewayEvents } from '../gateway.js'
+import type { StateChange } from '../../transports/types.js'
 import type { SentEvent } from '../router/router.js'
 import { count, linkWords, MESSAGE_WORDS, percent, reasonWords, shortHash } from './plain-words.js'
 import { TrafficTally } from './traffic-tally.js'
@@ -41,6 +42,8 @@ export class Narrator {
   readonly tally: TrafficTally
   /** The transaction and block under way (set by the story, read when they are sent). */
   readonly cargo: { tx?: Cargo; block?: Cargo } = {}
+  /** Undoes every {@link Narrator.follow}. */
+  private readonly unfollows: (() => void)[] = []
 
   /**
    * @param print - where lines go
@@ -80,24 +83,38 @@ export class Narrator {
     this.print(text)
   }
 
-  /** Narrates every event of `f.gateway` from now on. */
+  /** Narrates every event of `f.gateway` from now on (until {@link Narrator.unfollow}). */
   follow(f: Followed): void {
-    f.gateway.on('sent', (e) => this.sent(f, e))
-    f.gateway.on('failover', (e) => this.say(`${f.station}: traffic for ${e.peer} moves from ${linkWords(e.from)} to ${linkWords(e.to)}`))
-    f.gateway.on('accepted', (e) => {
-      const what = `${e.kind === 'tx' ? 'transaction' : 'block'} ${shortHash(e.hash)}`
-      if (e.from === 'node') this.say(`${f.station} took ${what} from ${f.nodeName} and queued it for its peer`)
-      else this.say(`${f.station} checked ${what} from ${e.from}: valid, accepted`)
+    const g = f.gateway
+    const kind = (k: 'tx' | 'block'): string => (k === 'tx' ? 'transaction' : 'block')
+    this.listen(g, 'sent', (e) => this.sent(f, e))
+    this.listen(g, 'failover', (e) => this.say(`${f.station}: traffic for ${e.peer} moves from ${linkWords(e.from)} to ${linkWords(e.to)}`))
+    this.listen(g, 'accepted', (e) => {
+      if (e.from === 'node') this.say(`${f.station} took ${kind(e.kind)} ${shortHash(e.hash)} from ${f.nodeName} and queued it for its peer`)
+      else this.say(`${f.station} checked ${kind(e.kind)} ${shortHash(e.hash)} from ${e.from}: valid, accepted`)
     })
-    f.gateway.on('rejected', (e) => this.say(`${f.station} refused ${e.kind === 'tx' ? 'transaction' : 'block'} ${shortHash(e.hash)} from ${e.from}: ${e.reason}`))
-    f.gateway.on('delivered', (e) => this.say(`${f.station} handed ${e.kind === 'tx' ? 'transaction' : 'block'} ${shortHash(e.hash)} to ${f.nodeName}`))
-    for (const t of f.gateway.transports.values()) {
+    this.listen(g, 'rejected', (e) => this.say(`${f.station} refused ${kind(e.kind)} ${shortHash(e.hash)} from ${e.from}: ${e.reason}`))
+    this.listen(g, 'delivered', (e) => this.say(`${f.station} handed ${kind(e.kind)} ${shortHash(e.hash)} to ${f.nodeName}`))
+    for (const t of g.transports.values()) {
       // only the changes between up and not up: a supervisor retrying a dead modem says "down" each time
-      t.on('state', (s) => {
+      const onState = (s: StateChange): void => {
         if (s.from === 'up') this.say(`${f.station}: ${linkWords(t.id)} went down (${s.reason})`)
         if (s.to === 'up') this.say(`${f.station}: ${linkWords(t.id)} is up again`)
-      })
+      }
+      t.on('state', onState)
+      this.unfollows.push(() => t.off('state', onState))
     }
+  }
+
+  /** Stops narrating the gateways (before they are stopped). */
+  unfollow(): void {
+    for (const off of this.unfollows.splice(0)) off()
+  }
+
+  private listen<K extends keyof GatewayEvents>(g: Gateway, event: K, fn: (...args: GatewayEvents[K]) => void): void {
+    const listener = fn as never
+    g.on(event, listener)
+    this.unfollows.push(() => g.off(event, listener))
   }
 
   private sent(f: Followed, e: SentEvent): void {
@@ -110,6 +127,6 @@ export class Narrator {
     const pieces = e.fragments > 1 ? ` in ${e.fragments} fragments` : ''
     const versus = cargo === undefined ? '' : ` (the node's NDJSON: ${count(cargo.ndjsonBytes)} bytes; this is ${percent(e.bytes, cargo.ndjsonBytes)} of it)`
     const why = reasonWords(e.reason, this.dwellMs)
-    this.say(`${f.station} sent ${to} a ${what} over ${linkWords(e.link)}: ${count(e.bytes)} bytes${pieces}${versus}${why === undefined ? '' : `; ${why}`}`)
+    this.say(`${f.station} sent ${to} ${what} over ${linkWords(e.link)}: ${count(e.bytes)} bytes${pieces}${versus}${why === undefined ? '' : `; ${why}`}`)
   }
 }

@@ -103,9 +103,14 @@ async function mineAndCarry({ rig, n }: Scene): Promise<Block> {
   return block
 }
 
-/** Sends a transaction from node A's wallet and waits until node B has it (once). */
-async function sendAndCarry({ rig, n, txs }: Scene, label = ''): Promise<Transaction> {
+/**
+ * Sends a transaction from node A's wallet and waits until node B has it and gateway A's link has
+ * reported it sent (on ARQ links that report comes once the far side has it all).
+ */
+async function sendAndCarry(scene: Scene, label = ''): Promise<Transaction> {
+  const { rig, n, txs } = scene
   const { a, b } = rig
+  const sentBefore = txSends(scene)
   const tx = a.node.send(BOB, 1_000n)
   const hash = toHex(txHash(tx))
   const name = `transaction ${shortHash(hash)}`
@@ -114,7 +119,13 @@ async function sendAndCarry({ rig, n, txs }: Scene, label = ''): Promise<Transac
   n.say(`node A's wallet signs ${name}${label}: 1 000 units to Bob; as NDJSON it is ${count(ndjsonTxBytes(tx))} bytes`)
   await waitFor(`${name} reaching node B`, () => b.node.state.hasTransaction(hash), STEP_TIMEOUT_MS)
   n.say(`node B has ${name} in its mempool`)
+  await waitFor(`${a.station.id}'s link reporting ${name} sent`, () => txSends(scene) > sentBefore, STEP_TIMEOUT_MS)
   return tx
+}
+
+/** How many transaction messages gateway A has sent. */
+function txSends(scene: Scene): number {
+  return scene.sentByA.filter((e) => e.type === 'tx').length
 }
 
 /** Waits until gateway A holds an acknowledgement for everything it sent, then checks every transaction reached node B once. */
@@ -151,20 +162,29 @@ async function cutVara(scene: Scene): Promise<void> {
 
 async function restoreVara(scene: Scene): Promise<void> {
   const { rig, n } = scene
-  const vara = rig.a.gateway.transports.get('vara')
-  n.chapter(`4. The VARA modem is switched on again`)
-  await rig.links.restoreVara()
-  n.say(`${rig.a.station.id}'s VARA modem is on again, on the same ports`)
-  await waitFor(`${rig.a.station.id} reconnecting to its VARA modem`, () => vara?.state === 'up', STEP_TIMEOUT_MS)
+  const { a, b } = rig
+  const vara = a.gateway.transports.get('vara')
+  n.chapter('4. The VARA modem is switched on again')
   const backAt = Date.now()
+  await rig.links.restoreVara()
+  n.say(`${a.station.id}'s VARA modem is on again, on the same ports`)
+  await waitFor(`${a.station.id} reconnecting to its VARA modem`, () => vara?.state === 'up', STEP_TIMEOUT_MS)
+  // A link that failed for a peer counts again only once the peer is heard on it.
+  await waitFor(`${a.station.id} hearing ${b.station.id} on VARA again`, () => heardAt(a, b.station.id, 'vara') > backAt, STEP_TIMEOUT_MS)
+  n.say(`${a.station.id} hears ${b.station.id} on VARA HF again`)
   await sendAndCarry(scene, ' at once')
   const early = lastTxSent(scene)
-  n.say(`right after the modem came back it still went on ${linkWords(early?.link ?? '?')}: VARA has to stay good for ${rig.dwellMs / 1000} s first`)
-  const wait = Math.max(0, (early?.at ?? backAt) + rig.dwellMs + DWELL_MARGIN_MS - Date.now())
+  n.say(`it still went on ${linkWords(early?.link ?? '?')}: VARA has to stay good for ${rig.dwellMs / 1000} s first`)
+  const wait = Math.max(0, (early?.at ?? Date.now()) + rig.dwellMs + DWELL_MARGIN_MS - Date.now())
   n.say(`waiting ${(wait / 1000).toFixed(1)} s for the dwell time to pass`)
   await new Promise((r) => setTimeout(r, wait))
   await sendAndCarry(scene, ' after the dwell time')
   const late = lastTxSent(scene)
   if (late?.link !== 'vara') throw new DemoError('ERR_DEMO_WRONG', `after the dwell time the transaction went on ${late?.link ?? 'no link'}, not VARA`)
-  n.say(`traffic is back on VARA HF, ${((late.at - backAt) / 1000).toFixed(1)} s after the modem came back`)
+  n.say(`traffic is back on VARA HF, ${((late.at - backAt) / 1000).toFixed(1)} s after the modem was switched on`)
+}
+
+/** When `side` last heard `peer` on `link`, ms since the epoch (0: never). */
+function heardAt(side: DemoSide, peer: string, link: string): number {
+  return side.gateway.status().peers.find((p) => p.name === peer)?.heard[link] ?? 0
 }

@@ -215,7 +215,8 @@ export class SyncSession {
     if (p.runs.length > 0) return this.requestRuns()
     this.pending = undefined
     if (p.collected.length > 0 && !this.host.adopt([...this.host.chain().slice(0, p.fork + 1), ...p.collected])) return this.fail('the peer branch was refused')
-    if (!p.more || !this.askHeaders()) this.finish('caught-up', 'synced')
+    if (p.more) this.askHeaders() // reports the end itself when the peer tip is reached
+    else this.finish('caught-up', 'synced')
   }
 
   private unpack(p: Pending, run: Run, headers: BlockHeader[]): Block[] | undefined {

@@ -454,7 +454,7 @@ export class Router extends EventEmitter<RouterEvents> {
     }
     if (r.message.type === 'hello') this.o.directory.heard(peer, t.id, from, f.receivedAt)
     this.deliver({ ...inbound, peer })
-    if (r.message.type === 'hello') for (const held of this.unidentified.release(t.id, from)) this.deliver({ ...held, peer })
+    if (r.message.type === 'hello') for (const held of this.unidentified.release(t.id, from, this.now())) this.deliver({ ...held, peer })
   }
 
   /** True, reported as dropped, when `station` is banned. */

@@ -31,8 +31,9 @@ export class Unidentified {
     return true
   }
 
-  /** Takes out, oldest first, what `from` sent on `link`. */
-  release(link: string, from: string): Omit<Inbound, 'peer'>[] {
+  /** Takes out, oldest first, what `from` sent on `link` and is still within its time at `now` (ms). */
+  release(link: string, from: string, now: number): Omit<Inbound, 'peer'>[] {
+    this.expire(now)
     const mine = this.held.filter((h) => h.link === link && h.from === from)
     if (mine.length === 0) return []
     this.held = this.held.filter((h) => !mine.includes(h))

@@ -23,7 +23,9 @@ export interface VaraPairOptions {
   /** Options of the modems beyond the defaults. */
   simA?: Partial<SimVaraOptions>
   simB?: Partial<SimVaraOptions>
+  /** Logger of both transports, or of transport A when `logB` is given. */
   log?: Logger
+  logB?: Logger
 }
 
 /** Two modems on one channel and a transport on each (not started). */
@@ -54,14 +56,23 @@ export async function startVaraPair(o: VaraPairOptions = {}): Promise<VaraPair> 
   const flavour = o.flavour ?? 'hf'
   const profile = flavour === 'fm' ? 'vhf-1200' : 'hf-good'
   const channel = createRfChannel({ profile, lossProbability: 0, timeScale: 100, ...o.channel })
-  // A restarted modem A takes the ports of the one before, so transport A finds it again.
+  // A restarted modem A takes the ports of the one before, so transport A finds it again, and a
+  // seed of its own: with the old seed its first call would repeat the old session's id, and modem B
+  // would take it for a retry of that call instead of a new session.
+  let starts = 0
   const modemA = (ports?: Pick<SimVara, 'cmdPort' | 'dataPort'>): Promise<SimVara> =>
-    startSimVara({ flavour, seed: 1, ...o.simA, cmdPort: ports?.cmdPort ?? o.simA?.cmdPort ?? 0, ...(ports === undefined ? {} : { dataPort: ports.dataPort }), channel })
+    startSimVara({
+      flavour, ...o.simA,
+      seed: (o.simA?.seed ?? 1) + 1_000 * starts++,
+      cmdPort: ports?.cmdPort ?? o.simA?.cmdPort ?? 0,
+      ...(ports === undefined ? {} : { dataPort: ports.dataPort }),
+      channel,
+    })
   let simA = await modemA()
   const simB = await startSimVara({ flavour, cmdPort: 0, seed: 2, ...o.simB, channel })
-  const components = { clock: channel.clock, log: o.log ?? silentLogger() }
-  const a = new VaraTransport({ ...simTransportOptions(simA, channel, 'N0AAA'), ...o.a }, components)
-  const b = new VaraTransport({ ...simTransportOptions(simB, channel, 'N0BBB'), ...o.b }, components)
+  const log = o.log ?? silentLogger()
+  const a = new VaraTransport({ ...simTransportOptions(simA, channel, 'N0AAA'), ...o.a }, { clock: channel.clock, log })
+  const b = new VaraTransport({ ...simTransportOptions(simB, channel, 'N0BBB'), ...o.b }, { clock: channel.clock, log: o.logB ?? log })
   return {
     channel, simB, a, b,
     get simA() {

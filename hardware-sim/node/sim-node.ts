@@ -57,6 +57,14 @@ export class SimNode {
     if (options.p2pPort !== null) {
       const listen = { host: options.host ?? '127.0.0.1', port: options.p2pPort ?? 7000 }
       this.p2p = new P2PService(this.state, { listen, peers: options.peers ?? [], role: 'node' }, log)
+      // once, here: a node stopped and started again must not count each arrival twice
+      this.p2p.on('block', (b) => this.http?.broadcast(`Received block with ${b.transactions.length} transactions`))
+      this.p2p.peers.on('connection', (conn) =>
+        conn.on('message', (msg) => {
+          if (msg.type === 'NewTransaction') this.count(`tx:${toHex(txHash(msg.transaction))}`)
+          if (msg.type === 'NewBlock') this.count(`block:${toHex(blockHash(msg.block.header))}`)
+        }),
+      )
     }
     if (options.httpPort !== null) this.http = new SimNodeHttpApi(this)
   }
@@ -87,18 +95,11 @@ export class SimNode {
     if (this.p2p !== undefined) {
       await this.p2p.start()
       this.ports.p2p = this.p2p.peers.address()?.port ?? 0
-      this.p2p.on('block', (b) => this.http?.broadcast(`Received block with ${b.transactions.length} transactions`))
-      this.p2p.peers.on('connection', (conn) =>
-        conn.on('message', (msg) => {
-          if (msg.type === 'NewTransaction') this.count(`tx:${toHex(txHash(msg.transaction))}`)
-          if (msg.type === 'NewBlock') this.count(`block:${toHex(blockHash(msg.block.header))}`)
-        }),
-      )
     }
     if (this.options.mineEveryMs !== undefined) this.miner = setInterval(() => this.mine(), this.options.mineEveryMs)
   }
 
-  /** Stops everything. */
+  /** Stops everything; the chain and mempool stay, so `start()` brings the node back as it was (a fixed `p2pPort` keeps its port). */
   async stop(): Promise<void> {
     clearInterval(this.miner)
     await this.p2p?.stop()

@@ -24,7 +24,9 @@ const addressingArb = fc.record({
 })
 const infoArb = fc.uint8Array({ maxLength: 300 })
 const pidArb = fc.nat(255)
-const numberedArb = fc.constantFrom<Ax25Modulo>(8, 128).chain((modulo) => fc.record({ modulo: fc.constant(modulo), ns: fc.nat(modulo - 1), nr: fc.nat(modulo - 1), pf: fc.boolean() }))
+const numberedArb = fc
+  .constantFrom<Ax25Modulo>(8, 128)
+  .chain((modulo) => fc.record({ modulo: fc.constant(modulo), ns: fc.nat(modulo - 1), nr: fc.nat(modulo - 1), pf: fc.boolean() }))
 const controlArb = fc.oneof(
   fc.tuple(numberedArb, pidArb, infoArb).map(([n, pid, info]) => ({ kind: 'I' as const, ...n, pid, info })),
   fc.tuple(numberedArb, fc.constantFrom(...AX25_S_KINDS)).map(([{ modulo, nr, pf }, kind]) => ({ kind, modulo, nr, pf })),

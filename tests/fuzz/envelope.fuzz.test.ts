@@ -14,7 +14,7 @@ import { CURRENT_DICTIONARY_ID, deflateWithDictionary, inflateWithDictionary, NO
 import { decodeEnvelope, encodeEnvelope, type WireMessage } from '../../codecs/envelope.js'
 import type { CodecErrorCode } from '../../codecs/errors.js'
 import { decodeBodiesPayload, encodeBodiesPayload } from '../../codecs/wire-sync.js'
-import { checkProperty, expectEqual, fuzzTest, mutatedBytes, valueOrTypedError, withinTime } from './harness.js'
+import { checkProperty, expectEqual, fuzzTest, LARGE_INPUT_TIME_BOUND_MS, mutatedBytes, valueOrTypedError, withinTime } from './harness.js'
 import { vectorChain, vectorTransactions } from './model-arbitraries.js'
 import { wireMessageArb } from './wire-arbitraries.js'
 
@@ -32,10 +32,10 @@ function frame(header: number, body: Uint8Array): Uint8Array {
   return out
 }
 
-/** Decodes with `cap`, checks the outcome; a plain envelope that decodes must be canonical. */
-function checkEnvelope(bytes: Uint8Array, cap?: number): void {
+/** Decodes (body cap `cap`, within `boundMs`) and checks the outcome; a plain envelope that decodes must be canonical. */
+function checkEnvelope(bytes: Uint8Array, { cap, boundMs }: { cap?: number; boundMs?: number } = {}): void {
   const options = cap === undefined ? {} : { maxDecompressedBytes: cap }
-  const message = valueOrTypedError(withinTime(() => decodeEnvelope(bytes, options)), ENVELOPE_CODES)
+  const message = valueOrTypedError(withinTime(() => decodeEnvelope(bytes, options), boundMs), ENVELOPE_CODES)
   if (message === undefined) return
   if (bytes[0] === PLAIN) expect(Buffer.from(encodeEnvelope(message, { compress: 'never' })).equals(bytes)).toBe(true)
   else expectEqual(decodeEnvelope(encodeEnvelope(message)), { ok: true, value: message })
@@ -75,7 +75,10 @@ const hostileCborArb: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc.tuple(fc.integer({ min: 1, max: 50_000 }), fc.constantFrom(0x81, 0x9f)).map(([n, head]) => new Uint8Array(n + 1).fill(head, 0, n)),
   fc.constantFrom(0x9a, 0x9b, 0x5a, 0x5b, 0xba, 0xbb, 0x7a, 0x7b).map((head) => Uint8Array.of(head, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01)),
   fc.tuple(fc.nat(300), anyCborArb).map(([tag, value]) => Uint8Array.of(0xd9, tag >> 8, tag & 0xff, ...value)),
-  fc.tuple(fc.constantFrom(2, 3, 27, 28, 29, 51, 6, 258, 259, 64, 72, 85), anyCborArb).map(([tag, value]) => Uint8Array.of(0xd9, tag >> 8, tag & 0xff, ...value)),
+  // bignums, generic objects, shared references, packed values, sets, maps, typed arrays
+  fc
+    .tuple(fc.constantFrom(2, 3, 27, 28, 29, 51, 6, 258, 259, 64, 72, 85), anyCborArb)
+    .map(([tag, value]) => Uint8Array.of(0xd9, tag >> 8, tag & 0xff, ...value)),
   fc.tuple(fc.integer({ min: 1, max: 16 }), fc.uint8Array({ maxLength: 30 })).map(([type, rest]) => Uint8Array.of(0x82, type, ...rest)),
 )
 
@@ -100,7 +103,8 @@ function bombPayload(inflatedBytes: number, dictionaryId: number): Uint8Array {
   const key = `${inflatedBytes}/${dictionaryId}`
   let payload = bombs.get(key)
   if (payload === undefined) {
-    payload = dictionaryId === NO_DICTIONARY ? new Uint8Array(deflateRawSync(new Uint8Array(inflatedBytes), { level: 1 })) : deflateWithDictionary(new Uint8Array(inflatedBytes), dictionaryId)
+    const zeros = new Uint8Array(inflatedBytes)
+    payload = dictionaryId === NO_DICTIONARY ? new Uint8Array(deflateRawSync(zeros, { level: 1 })) : deflateWithDictionary(zeros, dictionaryId)
     bombs.set(key, payload)
   }
   return payload
@@ -131,7 +135,7 @@ describe('decodeEnvelope', () => {
     checkProperty(
       fc.oneof(hostileCborArb, anyCborArb),
       (body) => {
-        checkEnvelope(frame(PLAIN, body))
+        checkEnvelope(frame(PLAIN, body), { boundMs: LARGE_INPUT_TIME_BOUND_MS })
         expectEqual(decodeEnvelope(reference), expected)
       },
       runs,
@@ -147,7 +151,7 @@ describe('decodeEnvelope', () => {
         if (inflatedBytes > cap) expect(inflated.ok ? inflated.value.length : inflated.error.code).toBe('ERR_DECOMPRESS')
         else expect(inflated.ok ? inflated.value.length : inflated.error.message).toBe(inflatedBytes)
         // through the envelope the body is zeros, which is not CBOR of a message; only the code may vary
-        checkEnvelope(frame(dictionaryId === NO_DICTIONARY ? DEFLATED : DEFLATED_DICT1, payload), cap)
+        checkEnvelope(frame(dictionaryId === NO_DICTIONARY ? DEFLATED : DEFLATED_DICT1, payload), { cap })
       },
       runs,
     )
@@ -172,9 +176,14 @@ describe('decodeEnvelope', () => {
 })
 
 describe('decodeBodiesPayload', () => {
-  const PAYLOADS = [encodeBodiesPayload(vectorChain.map((b) => b.transactions)), encodeBodiesPayload([[], vectorTransactions.slice(0, 2)]), ...BODIES.slice(0, 10)]
+  const PAYLOADS = [
+    encodeBodiesPayload(vectorChain.map((b) => b.transactions)),
+    encodeBodiesPayload([[], vectorTransactions.slice(0, 2)]),
+    ...BODIES.slice(0, 10), // message bodies: CBOR of the wrong shape
+  ]
   const check = (bytes: Uint8Array): void => {
-    const bodies = valueOrTypedError(withinTime(() => decodeBodiesPayload(bytes)), ['ERR_ENVELOPE'])
+    // hostile CBOR (50 000 levels of nesting) is among the inputs: the bound for large inputs
+    const bodies = valueOrTypedError(withinTime(() => decodeBodiesPayload(bytes), LARGE_INPUT_TIME_BOUND_MS), ['ERR_ENVELOPE'])
     if (bodies !== undefined) expect(Buffer.from(encodeBodiesPayload(bodies)).equals(bytes)).toBe(true)
   }
 

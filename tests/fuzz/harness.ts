@@ -27,6 +27,12 @@ export const DECODER_BUDGET = 10_000
 /** Default bound on one input's decoding time, ms: generous, a real hang takes far longer. */
 export const INPUT_TIME_BOUND_MS = 50
 
+/**
+ * Bound for hostile inputs of up to ~200 kB (deep nesting, 100 000-digit numbers), ms: linear work
+ * on them takes tens of ms on a loaded machine, a quadratic path minutes.
+ */
+export const LARGE_INPUT_TIME_BOUND_MS = 250
+
 /** Extra tries before an input over its time bound counts as slow (GC pauses, a busy CI core). */
 const TIME_RETRIES = 2
 
@@ -113,7 +119,8 @@ function shortReport<T>(details: fc.RunDetails<T>): void {
 /**
  * Runs `run` and returns its result, failing when it takes longer than `boundMs`. A slow input is
  * retried twice and only the fastest try counts, so a GC pause cannot fail the test but a real
- * super-linear path does. `run` must therefore be repeatable: build any decoder state inside it.
+ * super-linear path does. `run` must therefore be repeatable: it builds any decoder or reassembler
+ * it feeds, since a retry on a used one would see the first try's state (a duplicate, say).
  */
 export function withinTime<T>(run: () => T, boundMs = INPUT_TIME_BOUND_MS): T {
   let fastest = Number.POSITIVE_INFINITY
@@ -156,7 +163,8 @@ function describeError(error: unknown): string {
 // ---- mutators -----------------------------------------------------------------------------------
 
 /** Integers that break length fields and counters: edges of every width, off by one either way. */
-const INTERESTING = [0n, 1n, 2n, 0x7fn, 0x80n, 0xffn, 0x100n, 0x7fffn, 0x8000n, 0xffffn, 0x10000n, 0x7fff_ffffn, 0xffff_ffffn, (1n << 53n) - 1n, (1n << 64n) - 1n]
+const INTERESTING = [0n, 1n, 2n, 0x7fn, 0x80n, 0xffn, 0x100n, 0x7fffn, 0x8000n, 0xffffn, 0x10000n, 0x7fff_ffffn, 0xffff_ffffn]
+  .concat([(1n << 53n) - 1n, (1n << 64n) - 1n])
 
 /** One edit of a byte string; positions and lengths are taken modulo the current input. */
 type Mutation =
@@ -174,7 +182,8 @@ const at = fc.nat()
 
 /** An arbitrary {@link Mutation}; `tokens` are extra byte strings worth inserting (format keywords). */
 function mutationArb(tokens: readonly Uint8Array[] = []): fc.Arbitrary<Mutation> {
-  const inserted = tokens.length > 0 ? fc.oneof(fc.uint8Array({ minLength: 1, maxLength: 16 }), fc.constantFrom(...tokens)) : fc.uint8Array({ minLength: 1, maxLength: 16 })
+  const random = fc.uint8Array({ minLength: 1, maxLength: 16 })
+  const inserted = tokens.length > 0 ? fc.oneof(random, fc.constantFrom(...tokens)) : random
   return fc.oneof(
     fc.record({ op: fc.constant('flip' as const), at, bit: fc.nat(7) }),
     fc.record({ op: fc.constant('set' as const), at, value: fc.nat(255) }),

@@ -11,7 +11,7 @@ import type { CodecErrorCode } from '../../codecs/errors.js'
 import { Js8ApiMessageSchema, formatJs8ApiMessage, parseJs8ApiLine, requestJs8Id } from '../../hardware-sim/js8call/js8-api-envelope.js'
 import { formatJs8Line, Js8MessageSchema, messageIdOf, parseDirected, parseJs8Line } from '../../transports/js8call/api-messages.js'
 import { linkFrameText, parseLinkFrameText } from '../../transports/js8call/link-frame.js'
-import { checkProperty, expectEqual, fuzzTest, mutatedBytes, utf8, valueOrTypedError, withinTime } from './harness.js'
+import { checkProperty, expectEqual, fuzzTest, LARGE_INPUT_TIME_BOUND_MS, mutatedBytes, utf8, valueOrTypedError, withinTime } from './harness.js'
 
 const API_CODES: readonly CodecErrorCode[] = ['ERR_JSON_SYNTAX', 'ERR_INVALID_TYPE']
 /** What decoding a directed message's body may fail with (js8-text.ts, link-frame.ts). */
@@ -19,11 +19,14 @@ const BODY_CODES: readonly CodecErrorCode[] = ['ERR_JS8_TEXT', 'ERR_CHECKSUM', '
 
 const line = (type: string, value: string, params: Record<string, unknown>): string => JSON.stringify({ params, type, value })
 const ourText = linkFrameText({ kind: 'whole', messageId: 3, payload: Uint8Array.of(1, 2, 3, 4, 5) })
+/** An RX.DIRECTED event from N1CALL to N0CALL as JS8Call 2.2 writes it. */
+const directed = (text: string, more: Record<string, unknown>): string =>
+  line('RX.DIRECTED', text, { CMD: ' ', FROM: 'N1CALL', TEXT: text, TO: 'N0CALL', _ID: -1, ...more })
 
 /** Lines JS8Call 2.2 writes (transcripts in tests/transports), with one of our frames in a directed body. */
 const LINES = [
-  line('RX.DIRECTED', 'N1CALL: N0CALL  HI FROM B ♢ ', { CMD: ' ', FROM: 'N1CALL', GRID: ' FN31', SNR: 19, TEXT: 'N1CALL: N0CALL  HI FROM B ♢ ', TO: 'N0CALL', OFFSET: 1500, _ID: -1 }),
-  line('RX.DIRECTED', `N1CALL: N0CALL ${ourText} ♢ `, { CMD: ' ', FROM: 'N1CALL', SNR: -7, TEXT: `N1CALL: N0CALL ${ourText} ♢ `, TO: 'N0CALL', OFFSET: 900, _ID: -1 }),
+  directed('N1CALL: N0CALL  HI FROM B ♢ ', { GRID: ' FN31', SNR: 19, OFFSET: 1500 }),
+  directed(`N1CALL: N0CALL ${ourText} ♢ `, { SNR: -7, OFFSET: 900 }),
   line('STATION.CALLSIGN', 'N0CALL', { _ID: 17 }),
   line('MODE.SPEED', '', { SPEED: 0, _ID: 18 }),
   line('RX.ACTIVITY', 'HELLO', { FREQ: 7079500, OFFSET: 1500, SNR: -12, SPEED: 0, _ID: -1 }),
@@ -42,22 +45,19 @@ const hostileArb: fc.Arbitrary<string> = fc.oneof(
 )
 
 /** The client side, as the transport reads a line: message, its id, and for RX.DIRECTED the link frame. */
-function checkClient(text: string): void {
-  const message = valueOrTypedError(
-    withinTime(() => parseJs8Line(text)),
-    API_CODES,
-  )
+function checkClient(text: string, boundMs?: number): void {
+  const message = valueOrTypedError(withinTime(() => parseJs8Line(text), boundMs), API_CODES)
   if (message === undefined) return
   Js8MessageSchema.parse(message)
   const id = messageIdOf(message)
   if (id !== undefined) expect(Number.isInteger(id)).toBe(true)
-  const directed = withinTime(() => parseDirected(message))
-  if (directed !== undefined) valueOrTypedError(withinTime(() => parseLinkFrameText(directed.body)), BODY_CODES)
+  const directed = withinTime(() => parseDirected(message), boundMs)
+  if (directed !== undefined) valueOrTypedError(withinTime(() => parseLinkFrameText(directed.body), boundMs), BODY_CODES)
 }
 
 /** The simulator's side: undefined for a blank line, else a message or a typed error, and a finite id. */
-function checkServer(bytes: Uint8Array): void {
-  const parsed = withinTime(() => parseJs8ApiLine(bytes))
+function checkServer(bytes: Uint8Array, boundMs?: number): void {
+  const parsed = withinTime(() => parseJs8ApiLine(bytes), boundMs)
   if (parsed === undefined) return
   const message = valueOrTypedError(parsed, API_CODES)
   if (message === undefined) return
@@ -65,6 +65,7 @@ function checkServer(bytes: Uint8Array): void {
   expect(Number.isFinite(requestJs8Id(message.params, 1_700_000_000_000))).toBe(true)
 }
 
+const paramsArb = fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }))
 /** `value` as JSON carries it (-0 arrives as 0). */
 const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value))
 
@@ -78,12 +79,19 @@ describe('parseJs8Line (gateway client) with parseDirected and the link frame in
   })
 
   fuzzTest('hostile lines stay within the time bound', 200, 20, (runs) => {
-    checkProperty(hostileArb, checkClient, runs)
+    checkProperty(hostileArb, (text) => checkClient(text, LARGE_INPUT_TIME_BOUND_MS), runs)
   })
 
   fuzzTest('formatted lines round-trip', 800, 0.2, (runs) => {
-    const arb = fc.record({ type: fc.string({ minLength: 1, maxLength: 20 }), value: fc.string({ maxLength: 40 }), params: fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 })) })
-    checkProperty(arb, ({ type, value, params }) => expectEqual(parseJs8Line(formatJs8Line(type, value, params).trim()), { ok: true, value: { type, value, params: asJson(params) } }), runs)
+    const arb = fc.record({ type: fc.string({ minLength: 1, maxLength: 20 }), value: fc.string({ maxLength: 40 }), params: paramsArb })
+    checkProperty(
+      arb,
+      ({ type, value, params }) => {
+        const parsed = parseJs8Line(formatJs8Line(type, value, params).trim())
+        expectEqual(parsed, { ok: true, value: { type, value, params: asJson(params) } })
+      },
+      runs,
+    )
   })
 })
 
@@ -93,11 +101,11 @@ describe('parseJs8ApiLine (simulated JS8Call server)', () => {
   })
 
   fuzzTest('hostile lines stay within the time bound', 200, 20, (runs) => {
-    checkProperty(hostileArb.map(utf8), checkServer, runs)
+    checkProperty(hostileArb.map(utf8), (bytes) => checkServer(bytes, LARGE_INPUT_TIME_BOUND_MS), runs)
   })
 
   fuzzTest('formatted messages round-trip', 800, 0.2, (runs) => {
-    const arb = fc.record({ type: fc.string({ maxLength: 20 }), value: fc.string({ maxLength: 40 }), params: fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 })) })
+    const arb = fc.record({ type: fc.string({ maxLength: 20 }), value: fc.string({ maxLength: 40 }), params: paramsArb })
     checkProperty(arb, (m) => expectEqual(parseJs8ApiLine(utf8(formatJs8ApiMessage(m))), { ok: true, value: { ...m, params: asJson(m.params) } }), runs)
   })
 })

@@ -24,7 +24,17 @@ import {
 } from '../../codecs/ndjson.js'
 import type { Result } from '../../codecs/result.js'
 import { decodeSyncInfo, encodeSyncInfo, SyncInfoSchema } from '../../codecs/sync-info.js'
-import { checkProperty, expectCodecError, expectEqual, fuzzTest, mutatedBytes, utf8, valueOrTypedError, withinTime } from './harness.js'
+import {
+  checkProperty,
+  expectCodecError,
+  expectEqual,
+  fuzzTest,
+  LARGE_INPUT_TIME_BOUND_MS,
+  mutatedBytes,
+  utf8,
+  valueOrTypedError,
+  withinTime,
+} from './harness.js'
 import { blockArb, p2pMessageArb, transactionArb, vectorJsonTexts } from './model-arbitraries.js'
 
 /** Everything a JSON decoder may fail with (module docs of ndjson.ts, serde-reader.ts, json-cursor.ts). */
@@ -59,8 +69,8 @@ const hostileArb: fc.Arbitrary<string> = fc.oneof(
 /** One JSON decoder under test, with the encoder and schema its successes must satisfy. */
 interface JsonTarget {
   readonly name: string
-  /** Decodes, checks the outcome, and checks a success survives re-encoding. */
-  readonly check: (input: string | Uint8Array) => void
+  /** Decodes (within `boundMs`), checks the outcome, and checks a success survives re-encoding. */
+  readonly check: (input: string | Uint8Array, boundMs?: number) => void
   /** Texts of valid values, checked to decode back to the value they were made from. */
   readonly roundTrip: fc.Arbitrary<() => void>
 }
@@ -74,8 +84,8 @@ function target<T>(
 ): JsonTarget {
   return {
     name,
-    check: (input) => {
-      const value = valueOrTypedError(withinTime(() => decode(input)), JSON_CODES)
+    check: (input, boundMs) => {
+      const value = valueOrTypedError(withinTime(() => decode(input), boundMs), JSON_CODES)
       if (value === undefined) return
       schema.parse(value)
       expectEqual(decode(encode(value)), { ok: true, value })
@@ -118,7 +128,7 @@ describe.each(TARGETS)('$name', (t) => {
   })
 
   fuzzTest('hostile shapes (deep nesting, huge numbers, long strings) stay within the time bound', 300, 5, (runs) => {
-    checkProperty(hostileArb, t.check, runs)
+    checkProperty(hostileArb, (text) => t.check(text, LARGE_INPUT_TIME_BOUND_MS), runs)
   })
 
   fuzzTest('decode(encode(x)) round-trips for valid x', 1200, 0.5, (runs) => {
@@ -136,8 +146,8 @@ function parsesAsJson(text: string): boolean {
 }
 
 describe('validateJsonText', () => {
-  const check = (input: string | Uint8Array): void => {
-    const result = withinTime(() => validateJsonText(input))
+  const check = (input: string | Uint8Array, boundMs?: number): void => {
+    const result = withinTime(() => validateJsonText(input), boundMs)
     if (!result.ok) expectCodecError(result.error, JSON_CODES)
     // well-formed JSON is what JSON.parse accepts; bytes are compared only once known to be UTF-8
     if (!result.ok && typeof input !== 'string') return
@@ -150,6 +160,6 @@ describe('validateJsonText', () => {
   })
 
   fuzzTest('hostile shapes: agrees with JSON.parse within the time bound', 300, 5, (runs) => {
-    checkProperty(hostileArb, check, runs)
+    checkProperty(hostileArb, (text) => check(text, LARGE_INPUT_TIME_BOUND_MS), runs)
   })
 })

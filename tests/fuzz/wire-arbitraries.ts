@@ -66,9 +66,24 @@ export const wireMessageArb: fc.Arbitrary<WireMessage> = fc.oneof(
   ),
   fc.record({
     type: fc.constant('headers' as const),
-    headers: fc.option(fc.tuple(headerArb, fc.array(fc.oneof(headerArb, linkedHeaderArb), { maxLength: 4 })), { nil: undefined }).map((h) => (h === undefined ? [] : [h[0], ...h[1]])),
+    // empty, or a full header first and then full or linked ones
+    headers: fc
+      .option(fc.tuple(headerArb, fc.array(fc.oneof(headerArb, linkedHeaderArb), { maxLength: 4 })), { nil: undefined })
+      .map((h) => (h === undefined ? [] : [h[0], ...h[1]])),
   }),
   fc.record({ type: fc.constant('getbodies' as const), last: hashArb, count: fc.integer({ min: 1, max: 500 }) }),
-  fc.record({ type: fc.constant('bodies' as const), last: hashArb, context: fc.nat(MAX_CONTEXT_BYTES), payload: fc.uint8Array({ minLength: 1, maxLength: 60 }) }),
-  fc.record({ type: fc.constant('relay' as const), origin: stationArb, destination: stationArb, hops: fc.nat(7), id: u32Arb, inner: fc.uint8Array({ minLength: 2, maxLength: 60 }) }),
+  fc.record({
+    type: fc.constant('bodies' as const),
+    last: hashArb,
+    context: fc.nat(MAX_CONTEXT_BYTES),
+    payload: fc.uint8Array({ minLength: 1, maxLength: 60 }),
+  }),
+  fc.record({
+    type: fc.constant('relay' as const),
+    origin: stationArb,
+    destination: stationArb,
+    hops: fc.nat(7),
+    id: u32Arb,
+    inner: fc.uint8Array({ minLength: 2, maxLength: 60 }),
+  }),
 )

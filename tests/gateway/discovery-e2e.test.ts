@@ -1,25 +1,20 @@
 import { randomBytes } from 'node:crypto'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { txHash } from '../../codecs/hashes.js'
 import { toHex } from '../../codecs/hex.js'
 import { createSimNet } from '../helpers/ax25-sim-stations.js'
-import { GatewayNet, until } from '../helpers/gateway-net.js'
+import { perTestNet, until } from '../helpers/gateway-net.js'
 
 // Two gateways on one packet channel that know nothing of each other: A beacons its hello to the
 // group, B hears it, enters A in its peer table with the link it was heard on, answers, and from
 // then on they relay to each other.
 describe('discovery by beacon', () => {
-  let net: GatewayNet
-  const closers: (() => Promise<void>)[] = []
-  afterEach(async () => {
-    await net.close()
-    for (const c of closers.splice(0)) await c()
-  })
+  const useNet = perTestNet()
 
   it('a beacon puts its station in the peer table, and traffic follows', async () => {
-    net = new GatewayNet()
+    const net = useNet()
     const sim = createSimNet({ timeScale: 50, seed: 4 })
-    closers.push(() => sim.close())
+    net.onClose(() => sim.close())
     const radio = { a: (await sim.add('a', 'N0AAA-1', 'tcp')).transport, b: (await sim.add('b', 'N0BBB-2', 'tcp')).transport }
     const [nodeA, nodeB] = [await net.node(), await net.node()]
     const start = (call: string, node: number, t: typeof radio.a, beaconIntervalMs: number) =>

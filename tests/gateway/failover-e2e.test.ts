@@ -1,36 +1,30 @@
 import { randomBytes } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
-import { createLogger } from '../../gateway/log.js'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { txHash } from '../../codecs/hashes.js'
 import { toHex } from '../../codecs/hex.js'
 import type { SentEvent } from '../../gateway/router/router.js'
 import { createTransport } from '../../gateway/transport-factory.js'
 import { startVaraPair } from '../../bench/vara-goodput.js'
 import type { Transport } from '../../transports/types.js'
-import { freePort, GatewayNet, until } from '../helpers/gateway-net.js'
+import { freePort, perTestNet, until } from '../helpers/gateway-net.js'
 import { startTcpProxy } from '../helpers/tcp-proxy.js'
 
 const DWELL_MS = 3_000
 
 // Two gateways with two links: TCP (preferred, through proxies the test cuts) and simulated VARA HF.
 describe('failover between links', () => {
-  let net: GatewayNet
-  const closers: (() => Promise<void>)[] = []
-  afterEach(async () => {
-    await net.close()
-    for (const c of closers.splice(0)) await c()
-  })
+  const useNet = perTestNet()
 
   it('cut mid-transfer: unacknowledged messages go out on VARA within 2 s, nothing lost; back to TCP after the dwell time', async () => {
-    net = new GatewayNet(process.env.GW_LOG === undefined ? undefined : createLogger('debug', createWriteStream(process.env.GW_LOG)))
+    const net = useNet()
     const vara = await startVaraPair({ channel: { timeScale: 20 } })
-    closers.push(() => vara.close())
+    net.onClose(() => vara.close())
     const [nodeA, nodeB] = [await net.node(), await net.node()]
     const [portA, portB] = [await freePort(), await freePort()]
     const toB = await startTcpProxy(portB)
     const toA = await startTcpProxy(portA)
-    closers.push(() => toB.close(), () => toA.close())
+    net.onClose(() => toB.close())
+    net.onClose(() => toA.close())
     const start = (me: string, port: number, node: number, radio: Transport, peer: string, proxy: number) =>
       net.gateway(
         {

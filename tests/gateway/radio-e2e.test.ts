@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { blockHash, txHash } from '../../codecs/hashes.js'
 import { toHex } from '../../codecs/hex.js'
 import type { SentEvent } from '../../gateway/router/router.js'
 import { startVaraPair } from '../../bench/vara-goodput.js'
 import { createSimNet } from '../helpers/ax25-sim-stations.js'
-import { GatewayNet, until } from '../helpers/gateway-net.js'
+import { perTestNet, until } from '../helpers/gateway-net.js'
 import { radioGateways, type RadioSide } from '../helpers/radio-gateways.js'
 import type { SimNode } from '../../hardware-sim/node/sim-node.js'
 import type { Gateway } from '../../gateway/gateway.js'
@@ -31,17 +31,12 @@ async function txAndBlock(nodes: { nodeA: SimNode; nodeB: SimNode; gwA: Gateway;
 }
 
 describe('two gateways over one simulated radio link', () => {
-  let net: GatewayNet
-  const closers: (() => Promise<void>)[] = []
-  afterEach(async () => {
-    await net.close()
-    for (const c of closers.splice(0)) await c()
-  })
+  const useNet = perTestNet()
 
   it('VARA HF: a transaction and a compact block', async () => {
-    net = new GatewayNet()
+    const net = useNet()
     const pair = await startVaraPair({ channel: { timeScale: 50 } })
-    closers.push(() => pair.close())
+    net.onClose(() => pair.close())
     const side = (t: typeof pair.a, call: string): RadioSide => ({ station: call, transport: t, section: { type: 'vara', callsign: call }, address: call })
     const nodes = await radioGateways(net, side(pair.a, 'N0AAA'), side(pair.b, 'N0BBB'))
     const sent = await txAndBlock(nodes, 30_000)
@@ -49,9 +44,9 @@ describe('two gateways over one simulated radio link', () => {
   }, 60_000)
 
   it('AX.25 through simulated TNCs on real ptys, 10 % frame loss: a transaction and a block', async () => {
-    net = new GatewayNet()
+    const net = useNet()
     const sim = createSimNet({ timeScale: 50, lossRate: 0.1, seed: 3 })
-    closers.push(() => sim.close())
+    net.onClose(() => sim.close())
     const a = await sim.add('a', 'N0AAA-1', 'serial')
     const b = await sim.add('b', 'N0BBB-2', 'serial')
     const side = (t: typeof a.transport, call: string): RadioSide => ({
@@ -65,11 +60,11 @@ describe('two gateways over one simulated radio link', () => {
   }, 90_000)
 
   it('JS8Call at Normal speed with 5 % frame loss: a signed transaction and the chain-tip announcement', async () => {
-    net = new GatewayNet()
+    const net = useNet()
     // A 146-byte transaction is 20 JS8 frames, over 4 min of air at Normal: the hour's cap is raised
     // to 30 min so this test shows the exchange, not the cap (which has its own test).
     const pair = await startJs8Pair({ speed: 0, channel: { timeScale: 200, lossProbability: 0.05, seed: 5 }, transport: { maxRounds: 10, maxAirtimeMsPerHour: 1_800_000 } })
-    closers.push(() => pair.close())
+    net.onClose(() => pair.close())
     const side = (t: typeof pair.a, call: string): RadioSide => ({ station: call, transport: t, section: { type: 'js8call', beaconIntervalMs: 0 }, address: call })
     const nodes = await radioGateways(net, side(pair.a, CALL_A), side(pair.b, CALL_B))
     const sent = await txAndBlock(nodes, 90_000)

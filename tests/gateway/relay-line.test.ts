@@ -1,30 +1,24 @@
 import { randomBytes } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
-import { createLogger } from '../../gateway/log.js'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { blockHash, txHash } from '../../codecs/hashes.js'
 import { toHex } from '../../codecs/hex.js'
 import type { SentEvent } from '../../gateway/router/router.js'
 import { startVaraPair } from '../../bench/vara-goodput.js'
 import { createSimNet } from '../helpers/ax25-sim-stations.js'
 import type { Transport } from '../../transports/types.js'
-import { GatewayNet, until } from '../helpers/gateway-net.js'
+import { perTestNet, until } from '../helpers/gateway-net.js'
 
 // Three gateways in a line: A and C are out of each other's range. A hears B on a VHF packet
 // channel (simulated KISS TNCs), C hears B on VARA HF; B is a relay station with no node of its own.
 describe('a relay station between two segments', () => {
-  let net: GatewayNet
-  const closers: (() => Promise<void>)[] = []
-  afterEach(async () => {
-    await net.close()
-    for (const c of closers.splice(0)) await c()
-  })
+  const useNet = perTestNet()
 
   it('carries a transaction and a block from A to C, validated and stored on the way; directed traffic and acks through the mesh', async () => {
-    net = new GatewayNet(process.env.GW_LOG === undefined ? undefined : createLogger('debug', createWriteStream(process.env.GW_LOG)))
+    const net = useNet()
     const vhf = createSimNet({ timeScale: 50, seed: 9 })
     const hf = await startVaraPair({ channel: { timeScale: 50 }, a: { id: 'hf', callsign: 'N0BBB' }, b: { id: 'hf', callsign: 'N0CCC' } })
-    closers.push(() => vhf.close(), () => hf.close())
+    net.onClose(() => vhf.close())
+    net.onClose(() => hf.close())
     const aRadio = (await vhf.add('a', 'N0AAA', 'tcp')).transport
     const bRadio = (await vhf.add('b', 'N0BBB', 'tcp')).transport
     const [nodeA, nodeC] = [await net.node(), await net.node()]

@@ -7,7 +7,7 @@ import { encodeEnvelope } from '../../codecs/envelope.js'
 import { txHash } from '../../codecs/hashes.js'
 import { toHex } from '../../codecs/hex.js'
 import { GatewayStatusSchema } from '../../gateway/status-model.js'
-import { freePort, GatewayNet, until } from '../helpers/gateway-net.js'
+import { freePort, perTestNet, until } from '../helpers/gateway-net.js'
 
 const TXS = 20
 
@@ -24,15 +24,14 @@ async function statusOf(port: number) {
 }
 
 describe('a gateway killed with a full queue', () => {
-  let net: GatewayNet
+  const useNet = perTestNet()
   const children: ChildProcess[] = []
-  afterEach(async () => {
+  afterEach(() => {
     for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL')
-    await net.close()
   })
 
   it('delivers everything after a restart, each transaction once', async () => {
-    net = new GatewayNet()
+    const net = useNet()
     const [nodeA, nodeB] = [await net.node(), await net.node()]
     const [portA, portB, statusA] = [await freePort(), await freePort(), await freePort()]
     const dir = net.stateDir()

@@ -1,29 +1,24 @@
 import { randomBytes } from 'node:crypto'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { encodeEnvelope } from '../../codecs/envelope.js'
 import { blockHash, txHash } from '../../codecs/hashes.js'
 import { toHex } from '../../codecs/hex.js'
 import type { SentEvent } from '../../gateway/router/router.js'
 import { startVaraPair } from '../../bench/vara-goodput.js'
 import { corpusChain } from '../../hardware-sim/corpus.js'
-import { GatewayNet, until } from '../helpers/gateway-net.js'
+import { perTestNet, until } from '../helpers/gateway-net.js'
 import { radioGateways, type RadioSide } from '../helpers/radio-gateways.js'
 
 // Gateway B starts 200 blocks behind gateway A and catches up over simulated VARA HF by incremental
 // sync (headers, then bodies in batches), then hands every block to its node once.
 describe('incremental sync over simulated VARA', () => {
-  let net: GatewayNet
-  const closers: (() => Promise<void>)[] = []
-  afterEach(async () => {
-    await net.close()
-    for (const c of closers.splice(0)) await c()
-  })
+  const useNet = perTestNet()
 
   it('B catches up 200 blocks with bytes on air at most 1.15 × the blocks’ wire size; a new tx goes ahead of the sync', async () => {
-    net = new GatewayNet()
+    const net = useNet()
     const chain = corpusChain(200, 5)
     const pair = await startVaraPair({ channel: { timeScale: 50 } })
-    closers.push(() => pair.close())
+    net.onClose(() => pair.close())
     const side = (t: typeof pair.a, call: string): RadioSide => ({ station: call, transport: t, section: { type: 'vara', callsign: call }, address: call })
     const sent: SentEvent[] = []
     const { nodeA, nodeB, gwA, gwB } = await radioGateways(net, side(pair.a, 'N0AAA'), side(pair.b, 'N0BBB'))

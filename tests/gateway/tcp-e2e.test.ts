@@ -1,18 +1,17 @@
 import { randomBytes } from 'node:crypto'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { blockHash, txHash } from '../../codecs/hashes.js'
 import { toHex } from '../../codecs/hex.js'
 import type { SentEvent } from '../../gateway/router/router.js'
-import { freePort, GatewayNet, until } from '../helpers/gateway-net.js'
+import { freePort, perTestNet, until } from '../helpers/gateway-net.js'
 
 // Two gateways on one TCP link, each with its own simulated node: node A -> gateway A -> TCP ->
 // gateway B -> node B, over real sockets on 127.0.0.1.
 describe('two gateways over TCP', () => {
-  let net: GatewayNet
-  afterEach(async () => net.close())
+  const useNet = perTestNet()
 
   async function pair() {
-    net = new GatewayNet()
+    const net = useNet()
     const [nodeA, nodeB] = [await net.node(), await net.node()]
     const [portA, portB] = [await freePort(), await freePort()]
     const gw = (name: string, port: number, node: number, peer: string, peerPort: number) =>

@@ -65,7 +65,9 @@ class Direwolf {
   constructor(dir: string, conf: string, stdinFd: number, home: string) {
     this.child = spawn('direwolf', ['-t', '0', '-c', conf], {
       cwd: dir,
-      env: { ...process.env, HOME: home },
+      // XDG_RUNTIME_DIR too: ALSA's pulse plugin (loaded with the ALSA config) otherwise leaves an
+      // empty /tmp/pulse-XXXXXXXXXXXX behind for every direwolf run
+      env: { ...process.env, HOME: home, XDG_RUNTIME_DIR: home },
       stdio: [stdinFd, 'pipe', 'pipe'],
       detached: true, // own process group, so stop() reaches everything it started
     })

@@ -3,13 +3,14 @@
  * links built by the caller (real TCP sockets, simulated radios). Everything is stopped and removed
  * by {@link GatewayNet.close}.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { GatewayConfigSchema, type GatewayConfigInput } from '../../gateway/config/schema.js'
 import { Gateway, type GatewayDeps } from '../../gateway/gateway.js'
-import { silentLogger, type Logger } from '../../gateway/log.js'
+import { afterEach, beforeEach } from 'vitest'
+import { createLogger, silentLogger, type Logger } from '../../gateway/log.js'
 import { SimNode } from '../../hardware-sim/node/sim-node.js'
 
 /** A free TCP port on 127.0.0.1 (bound and released). */
@@ -56,17 +57,37 @@ export class GatewayNet {
     return gw
   }
 
-  /** Runs `fn` at close, before the gateways stop. */
+  /** Runs `fn` at close, after the gateways and nodes stopped (simulated devices, proxies). */
   onClose(fn: () => Promise<void> | void): void {
     this.cleanups.push(fn)
   }
 
   /** Stops everything and removes the state directories. */
   async close(): Promise<void> {
-    for (const fn of this.cleanups.splice(0)) await fn()
     await Promise.all(this.gateways.splice(0).map((g) => g.stop(0)))
     await Promise.all(this.nodes.splice(0).map((n) => n.stop()))
+    for (const fn of this.cleanups.splice(0)) await fn()
     for (const d of this.dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+  }
+}
+
+/**
+ * A fresh {@link GatewayNet} for every test of the calling `describe`, closed after each. With
+ * `GW_LOG=/path` in the environment the gateways log at debug level to that file.
+ */
+export function perTestNet(): () => GatewayNet {
+  let net: GatewayNet | undefined
+  beforeEach(() => {
+    const file = process.env.GW_LOG
+    net = new GatewayNet(file === undefined ? undefined : createLogger('debug', createWriteStream(file, { flags: 'a' })))
+  })
+  afterEach(async () => {
+    await net?.close()
+    net = undefined
+  })
+  return () => {
+    if (net === undefined) throw new Error('perTestNet() is used inside a test')
+    return net
   }
 }
 

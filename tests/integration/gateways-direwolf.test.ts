@@ -102,6 +102,10 @@ describe.runIf(requireProgram('direwolf'))('two gateways through two real Direwo
     expect(nodeB.arrivals.get(`block:${blockId}`)).toBe(1)
     // Both went to B over the Direwolf link as unicast (the block as a compact block: B had the tx).
     expect(sent.filter((e) => e.peer === CALL_B && e.link === LINK).map((e) => e.type)).toEqual(expect.arrayContaining(['tx', 'cmpctblock']))
+    // Each gateway has the other's hello, heard over the Direwolf link.
+    expect(gwA.protocol.peerHello(CALL_B)?.hello.station).toBe(CALL_B)
+    expect(gwB.protocol.peerHello(CALL_A)?.hello.station).toBe(CALL_A)
+    expect(gwB.store.peers.get(CALL_A)).toMatchObject({ hops: 0, links: [{ link: LINK }] })
     // Direwolf B decoded A's frames off the audio, direwolf A decoded B's (acks, hello).
     expect(s.pair.logs().b).toContain(`${CALL_A}>${CALL_B}`)
     expect(s.pair.logs().a).toContain(`${CALL_B}>${CALL_A}`)

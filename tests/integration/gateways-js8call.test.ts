@@ -4,26 +4,27 @@
  *
  *   gateway A → JS8Call API → JS8Call A → audio (null sink) → JS8Call B → JS8Call API → gateway B
  *
- * WHAT IS CARRIED, and why: the smallest meaningful gateway exchange is gateway A's `hello`, the
- * chain-tip announcement every gateway sends to its peers (station, protocol version, tip height
- * and hash, links, features). With a fresh chain it is a 20-byte envelope, 26 bytes as the gateway
- * frames it, 53 characters of JS8 text: about 6 Turbo frames (~40 s with period alignment). A
- * transaction (146 bytes, ~19 frames, ~2 min) or a compact block (~121 bytes) is too slow for CI,
- * and a hello with a real tip (its 32-byte hash: 54 bytes, ~10 frames, ~1 min) would make B sync
- * from A, which costs several more messages. So: A's hello reaches B, B records A in its peer
- * table (heard on the JS8 link, protocol version, A's tip height) and JS8Call B's transport acks
- * it over the air, so A's transport reports the delivery. B's answering hello is not waited for.
+ * What is carried, and why: the smallest meaningful gateway exchange is gateway A's `hello`, the
+ * chain-tip announcement a gateway sends each peer (station, protocol version, tip height and
+ * hash, links, features). On a fresh chain it is a 20-byte envelope (the zero tip hash
+ * compresses), 26 bytes as the gateway frames it, 53 characters of JS8 text: measured 6 Turbo
+ * frames (the header and 5 data frames), at B 37 s after the start. A transaction (146 bytes,
+ * ~19 frames, ~2 min) or a compact block is too slow for CI, and a hello with a real tip (the
+ * 32-byte hash does not compress: 54 bytes, ~10 frames) would also make B sync from A, several
+ * more messages. So: A's hello reaches B; B records A in its peer table (heard directly on the
+ * JS8 link, protocol version, tip height); B's transport acks it over the air (2 frames) and A's
+ * transport reports the delivery. B's answering hello is not waited for.
  *
  * Keeping the air quiet: beacons are off (`beaconIntervalMs: 0`) and only A has B in its config,
  * so A's greeting is the only message at start; B learns A from A's hello (on radio a callsign
- * speaks for itself). If both greeted at start, both JS8Calls would key up in the same period and,
- * half duplex, neither would hear the other.
+ * speaks for itself). When both greeted each other at start, both JS8Calls keyed up in the same
+ * periods and, half duplex, neither heard the other (seen: 18 frames in 100 s, nothing delivered).
  *
  * Needs `js8call` and `pulseaudio`; with CI=true a missing one fails instead of skipping.
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import { LINK_BITS, PROTOCOL_VERSION } from '../../codecs/wire-gateway.js'
 import type { Gateway } from '../../gateway/gateway.js'
-import type { SentEvent } from '../../gateway/router/router.js'
 import type { LinkSample } from '../../transports/types.js'
 import { GatewayNet, until } from '../helpers/gateway-net.js'
 import { js8PairTransportOptions, startJs8CallPair, type Js8CallPair } from '../helpers/js8call-pair.js'
@@ -32,10 +33,15 @@ import { requireProgram } from '../helpers/require-program.js'
 
 /** Link name in both gateways' configs. */
 const LINK = 'hf-js8'
-/** Deadline of A's hello at B, wall ms: ~6 frames of 6 s plus up to one period's wait; a retry adds ~30 s. */
-const HELLO_MS = 75_000
-/** Deadline of the ack at A once B has the hello, wall ms: 2 frames plus a period's wait. */
-const ACK_MS = 30_000
+/**
+ * Deadline of the whole exchange from the test's start, wall ms. Measured on an idle 2-core
+ * machine: links up at 3.4 s, the hello at B at 33–37 s (6 frames), the ack at A at 48 s (2
+ * frames). A frame lost on air costs a whole ARQ round at Turbo (3 periods of waiting, a poll, a
+ * nack, the 6 frames again, the ack: ~80 s more) and does not fit in a CI test's time: the failure
+ * then shows both transcripts. Seen under a load average of 12 on 2 cores, when JS8Call B's
+ * decoder missed frames.
+ */
+const EXCHANGE_MS = 110_000
 
 const cleanups: (() => Promise<void>)[] = []
 afterEach(async () => {
@@ -79,35 +85,35 @@ function diagnosis(s: Stations): string {
 }
 
 describe.runIf(requireProgram('js8call') && requireProgram('pulseaudio'))('two gateways through two real JS8Call 2.2 hearing each other', () => {
-  it("carry gateway A's hello to gateway B's peer table, acknowledged over the air, at Turbo", async () => {
-    const t0 = performance.now()
+  it("carry gateway A's hello into gateway B's peer table, acknowledged over the air, at Turbo", async () => {
+    const deadline = performance.now() + EXCHANGE_MS
     const s = await stations()
     const { gwA, gwB, pair } = s
-    const sentA: SentEvent[] = []
     const samplesA: LinkSample[] = []
-    gwA.on('sent', (e) => sentA.push(e))
     gwA.transports.get(LINK)?.on('sample', (x) => samplesA.push(x))
-    const step = async (what: string, check: () => boolean, timeoutMs: number): Promise<number> => {
+    const step = async (what: string, check: () => boolean): Promise<void> => {
       try {
-        await until(what, check, timeoutMs)
-        return performance.now() - t0
+        await until(what, check, deadline - performance.now())
       } catch (e) {
         throw new Error(`${(e as Error).message}${diagnosis(s)}`, { cause: e })
       }
     }
-    const upMs = await step('both JS8Call links up', () => [gwA, gwB].every((g) => g.transports.get(LINK)?.state === 'up'), 10_000)
-    const atBMs = await step("A's hello at B", () => gwB.protocol.peerHello(pair.callsignA) !== undefined, HELLO_MS)
-    const ackMs = await step("B's ack at A", () => samplesA.some((x) => x.peer === pair.callsignB && x.sendOk !== undefined), ACK_MS)
-    console.log({ upMs, atBMs, ackMs, sentA, a: pair.a.transmitted(), b: pair.b.transmitted() })
+    await step("A's hello at B", () => gwB.protocol.peerHello(pair.callsignA) !== undefined)
+    await step("B's ack at A", () => samplesA.some((x) => x.peer === pair.callsignB && x.sendOk !== undefined))
 
-    // B's peer table: A heard directly on the JS8 link, with its protocol version and its tip.
-    const heardA = gwB.protocol.peerHello(pair.callsignA)
-    expect(heardA?.hello).toMatchObject({ station: pair.callsignA, height: gwA.state.tip().height })
-    expect(gwB.store.peers.get(pair.callsignA)).toMatchObject({ hops: 0, protocolVersion: heardA?.hello.version, links: [{ link: LINK }] })
-    expect(gwB.status().peers.find((p) => p.name === pair.callsignA)).toMatchObject({ height: 0, heard: { [LINK]: expect.any(Number) } })
+    // B's peer table: A heard directly on the JS8 link, with A's hello as A sends it (tip, links, features).
+    const tipA = gwA.state.tip()
+    expect(tipA.height).toBe(0) // fresh chains: a 20-byte hello (the zero tip hash compresses)
+    expect(gwB.protocol.peerHello(pair.callsignA)?.hello).toEqual(gwA.protocol.hello())
+    expect(gwA.protocol.hello()).toMatchObject({ station: pair.callsignA, height: tipA.height, links: LINK_BITS.js8call })
+    expect(gwB.store.peers.get(pair.callsignA)).toMatchObject({ hops: 0, protocolVersion: PROTOCOL_VERSION, links: [{ link: LINK }] })
+    expect(gwB.status().peers.find((p) => p.name === pair.callsignA)).toMatchObject({ height: tipA.height, heard: { [LINK]: expect.any(Number) } })
     // A's transport had the hello acknowledged by B's over the air.
     expect(samplesA.find((x) => x.sendOk !== undefined)).toMatchObject({ peer: pair.callsignB, sendOk: true })
-    // On air from A: the hello, once (no beacon, no second greeting).
-    expect(sentA.map((e) => [e.type, e.peer, e.link])).toEqual([['hello', pair.callsignB, LINK]])
+    // On air: A sent directed messages to B only (no beacon to the group); B first answered A (the ack).
+    const headersA = pair.a.transmitted().filter((f) => f.startsWith(`${pair.callsignA}:`))
+    expect(headersA.length).toBeGreaterThan(0)
+    expect(headersA.every((f) => f === `${pair.callsignA}: ${pair.callsignB}`)).toBe(true)
+    expect(pair.b.transmitted()[0]).toBe(`${pair.callsignB}: ${pair.callsignA}`)
   }, 118_000)
 })
