@@ -57,14 +57,16 @@ export async function demoCommand(args: string[], print: Print, stop: Promise<vo
 
 /** The story, loaded only by `demo` (the other commands stay quick on a Pi). */
 async function story(print: Print, keep: boolean, stop: Promise<void>): Promise<number> {
-  const [{ startDemoRig }, { Narrator }, { tellStory }, { isDemoError }] = await Promise.all([
-    import('./demo/demo-rig.js'), import('./demo/narrator.js'), import('./demo/story.js'), import('./demo/demo-error.js'),
+  const [{ startDemoRig }, { DEMO_LINK_IDS }, { Narrator }, { tellStory }, { isDemoError }] = await Promise.all([
+    import('./demo/demo-rig.js'), import('./demo/demo-links.js'), import('./demo/narrator.js'), import('./demo/story.js'), import('./demo/demo-error.js'),
   ])
-  print('bunker-gateway demo: Bunkercoin over simulated radio (starting simulators, nodes and gateways)')
+  print('bunker-gateway demo: Bunkercoin over simulated radio')
+  const n = new Narrator(print, DEMO_LINK_IDS, DEMO_DWELL_MS)
+  n.say('starting the simulators, two nodes and two gateways')
   const rig = await startDemoRig(DEMO_DWELL_MS)
   try {
-    const n = new Narrator(print, Object.keys(rig.links.a), rig.dwellMs)
-    for (const side of [rig.a, rig.b]) n.follow({ gateway: side.gateway, station: side.station.id, nodeName: side === rig.a ? 'node A' : 'node B' })
+    n.follow({ gateway: rig.a.gateway, station: rig.a.station.id, nodeName: 'node A' })
+    n.follow({ gateway: rig.b.gateway, station: rig.b.station.id, nodeName: 'node B' })
     const told = await tellStory(rig, n).then(
       () => true,
       (e: unknown) => {
@@ -75,9 +77,9 @@ async function story(print: Print, keep: boolean, stop: Promise<void>): Promise<
     )
     summary(n, rig, told)
     if (told && keep) await keepRunning(n, rig, stop)
-    n.unfollow()
     return told ? EXIT.OK : EXIT.FAILURE
   } finally {
+    n.unfollow()
     await rig.close()
     print(`stopped. The gateways' log: ${rig.logFile}`)
   }

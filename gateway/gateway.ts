@@ -3,8 +3,8 @@
  * station), every configured link under its supervisor, the link monitor, the router, the relay and
  * the gateway protocol, plus the timers that drive them (node delivery, sync timeouts, beacons).
  *
- * Start order: store (so nothing accepted is lost), links, node; stop order: beacons, a bounded
- * flush of what is waiting, links, node, store. Everything else lives in the parts.
+ * Start order: store (so nothing accepted is lost), links, node; stop order: beacons, the node, a bounded
+ * flush of what is waiting, links, store. Everything else lives in the parts.
  *
  * @packageDocumentation
  */
@@ -282,28 +282,25 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   }
 
   /**
-   * Stops: no more beacons, waits up to `timeoutMs` for what is being sent and the node's queue to
-   * drain, then stops the links and the node link and closes the store. What was not sent stays in
-   * the store for the next start.
+   * Stops: no more beacons; hands the node what it is owed and stops taking work from it; waits up
+   * to `timeoutMs` for what is being sent; then stops the links and closes the store. What was not
+   * sent stays in the store for the next start.
    */
   async stop(timeoutMs = this.config.shutdownTimeoutMs): Promise<void> {
     if (this.stopped) return
     this.stopped = true
     for (const t of this.timers.splice(0)) clearTimeout(t)
-    await this.flush(timeoutMs)
+    const deadline = this.now() + timeoutMs
+    await this.relay.forwardToNode()
+    await this.node?.stop() // no new work from the node side from here on
+    while (this.now() < deadline && this.router.sending()) await new Promise((r) => setTimeout(r, 50))
     await this.statusServer?.stop()
     this.router.stop()
     await Promise.all(this.supervisors.map((s) => s.stop()))
-    await this.node?.stop()
     this.store.close()
     this.log.info({ tip: this.state.tip() }, 'gateway stopped; queued messages stay in the store for the next start')
   }
 
-  private async flush(timeoutMs: number): Promise<void> {
-    const deadline = this.now() + timeoutMs
-    await this.relay.forwardToNode()
-    while (this.now() < deadline && this.router.sending()) await new Promise((r) => setTimeout(r, 50))
-  }
 }
 
 function nodeLinkOf(config: GatewayConfig, state: ChainState, log: Logger): NodeLink | undefined {

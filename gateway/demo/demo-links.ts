@@ -33,8 +33,10 @@ export const STATIONS = {
   b: { id: 'N0BBB-2', call: 'N0BBB' },
 } as const satisfies Record<'a' | 'b', DemoStation>
 
-/** The demo's link names, as the gateways' configs name them. */
-export type DemoLinkId = 'vara' | 'packet' | 'js8'
+/** The demo's link names, as the gateways' configs name them, in the order the gateways prefer them. */
+export const DEMO_LINK_IDS = ['vara', 'packet', 'js8'] as const
+/** One of {@link DEMO_LINK_IDS}. */
+export type DemoLinkId = (typeof DEMO_LINK_IDS)[number]
 
 /** One link as one side's gateway sees it. */
 export interface LinkSide {

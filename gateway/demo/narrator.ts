@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 import type { Gateway, GatewayEvents } from '../gateway.js'
-import type { StateChange } from '../../transports/types.js'
+import type { LinkSample, StateChange } from '../../transports/types.js'
 import type { SentEvent } from '../router/router.js'
 import { count, linkWords, MESSAGE_WORDS, percent, reasonWords, shortHash } from './plain-words.js'
 import { TrafficTally } from './traffic-tally.js'
@@ -44,6 +44,8 @@ export class Narrator {
   readonly cargo: { tx?: Cargo; block?: Cargo } = {}
   /** Undoes every {@link Narrator.follow}. */
   private readonly unfollows: (() => void)[] = []
+  /** `station link peer` where the link's last word about the peer was a failure. */
+  private readonly failing = new Set<string>()
 
   /**
    * @param print - where lines go
@@ -101,9 +103,20 @@ export class Narrator {
         if (s.from === 'up') this.say(`${f.station}: ${linkWords(t.id)} went down (${s.reason})`)
         if (s.to === 'up') this.say(`${f.station}: ${linkWords(t.id)} is up again`)
       }
-      t.on('state', onState)
-      this.unfollows.push(() => t.off('state', onState))
+      const onSample = (sample: LinkSample): void => this.sample(f, t.id, sample)
+      t.on('state', onState).on('sample', onSample)
+      this.unfollows.push(() => t.off('state', onState).off('sample', onSample))
     }
+  }
+
+  /** Says when a link cannot get through to a peer (once, until it gets through again). */
+  private sample(f: Followed, link: string, s: LinkSample): void {
+    if (s.peer === undefined || s.sendOk === undefined) return
+    const key = `${f.station} ${link} ${s.peer}`
+    if (s.sendOk) return void this.failing.delete(key)
+    if (this.failing.has(key)) return
+    this.failing.add(key)
+    this.say(`${f.station}: ${linkWords(link)} cannot get through to ${s.peer}; what it had not confirmed will be sent again`)
   }
 
   /** Stops narrating the gateways (before they are stopped). */

@@ -83,6 +83,8 @@ export class SyncSession {
   private expanding = false
   private done = 0
   private total = 0
+  /** When this sync started, ms. */
+  private startedAt = 0
   private readonly opts: Required<SyncOptions>
 
   /**
@@ -114,6 +116,7 @@ export class SyncSession {
     if (this.running) return true
     this.total = Math.max(0, tip.height - this.host.view().length)
     this.done = 0
+    this.startedAt = this.host.now()
     return this.askHeaders()
   }
 
@@ -209,7 +212,7 @@ export class SyncSession {
       if (!p.incremental) p.collected.push(...blocks)
       else if (!this.host.extend(blocks)) return this.fail('a synced block was refused')
       this.done += blocks.length
-      if (this.done % 50 < blocks.length || p.runs.length === 0) this.host.log.info({ peer: this.peer, ...this.progress() }, 'sync progress')
+      if (this.done % 50 < blocks.length || p.runs.length === 0) this.logProgress()
     }
     if (p === undefined) return
     if (p.runs.length > 0) return this.requestRuns()
@@ -226,6 +229,15 @@ export class SyncSession {
     if (blocks.ok) return blocks.value
     this.fail(`bodies: ${blocks.error.reason}: ${blocks.error.message}`)
     return undefined
+  }
+
+  /** Blocks done of total, the rate since the sync started and the time left at that rate. */
+  private logProgress(): void {
+    const { done, total } = this.progress()
+    const seconds = Math.max(0.001, (this.host.now() - this.startedAt) / 1000)
+    const rate = done / seconds // blocks/s
+    const etaS = rate > 0 ? Math.round((total - done) / rate) : undefined
+    this.host.log.info({ peer: this.peer, done, total, blocksPerSecond: Number(rate.toFixed(2)), etaS }, `sync: ${done}/${total} blocks${etaS === undefined ? '' : `, about ${etaS} s to go`}`)
   }
 
   private fail(detail: string): void {
