@@ -170,7 +170,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     await this.node?.start()
     this.every(TICK_MS, () => this.tick())
     this.startBeacons(random)
-    for (const peer of this.directory.peers()) this.protocol.greet(peer)
+    this.greetUnicastPeers()
     await this.startStatusServer()
     const role = this.node === undefined ? 'relay station (no node)' : 'gateway'
     this.log.info({ role, links: [...this.transports.keys()], peers: this.directory.peers(), tip: this.state.tip() }, `${role} running`)
@@ -187,6 +187,19 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   /** Where the status page is served, once started (undefined when disabled). */
   get statusUrl(): string | undefined {
     return this.statusServer?.url
+  }
+
+  /**
+   * Sends our hello to each configured peer that has an address on a link without broadcast (TCP,
+   * VARA); a peer reached only over broadcast links hears our first beacon instead, which spares a
+   * JS8Call frequency minutes of duplicate air at start.
+   */
+  private greetUnicastPeers(): void {
+    for (const peer of this.directory.peers()) {
+      const unicast = this.directory.linksOf(peer).some((l) => this.transports.get(l.transportId)?.capabilities.broadcast === false)
+      const beaconed = this.directory.linksOf(peer).some((l) => this.beaconing.has(l.transportId))
+      if (unicast || !beaconed) this.protocol.greet(peer)
+    }
   }
 
   private wire(): void {
@@ -248,10 +261,14 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     if (this.node !== undefined && this.store.queue.count(NODE_QUEUE).queued > 0) void this.relay.forwardToNode()
   }
 
+  /** Links that beacon our hello. */
+  private get beaconing(): Set<string> {
+    return new Set(Object.entries(this.config.links).flatMap(([id, link]) => ((link.type === 'ax25' || link.type === 'js8call') && link.beaconIntervalMs > 0 ? [id] : [])))
+  }
+
   private startBeacons(random: () => number): void {
     for (const [id, link] of Object.entries(this.config.links)) {
-      if (link.type !== 'ax25' && link.type !== 'js8call') continue
-      if (link.beaconIntervalMs === 0) continue
+      if (!this.beaconing.has(id) || (link.type !== 'ax25' && link.type !== 'js8call')) continue
       const beacon = (): void => void this.router.broadcast(id, this.protocol.hello())
       const first = setTimeout(() => {
         beacon()
