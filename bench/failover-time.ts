@@ -13,11 +13,10 @@
  * @packageDocumentation
  */
 import { randomBytes } from 'node:crypto'
-import { Writable } from 'node:stream'
 import { txHash } from '../codecs/hashes.js'
 import { toHex } from '../codecs/hex.js'
 import type { Gateway, GatewayDeps } from '../gateway/gateway.js'
-import { createLogger, type Logger } from '../gateway/log.js'
+import type { Logger } from '../gateway/log.js'
 import { createTransport } from '../gateway/transport-factory.js'
 import { freePort, GatewayNet, until } from '../tests/helpers/gateway-net.js'
 import type { VaraTransport } from '../transports/vara/vara-transport.js'
@@ -27,6 +26,7 @@ import type { FailoverRow } from './results-model.js'
 import type { Measurement } from './section.js'
 import { TcpCutProxy, type CutMode } from './tcp-cut-proxy.js'
 import { startVaraPair, type VaraPair } from './vara-goodput.js'
+import { WarnLines } from './warn-lines.js'
 
 /**
  * Router tuning of both gateways, as a station with an internet link and VARA HF standby would run:
@@ -57,15 +57,6 @@ interface Setup {
   gwB: Gateway
   nodeA: Awaited<ReturnType<GatewayNet['node']>>
   nodeB: Awaited<ReturnType<GatewayNet['node']>>
-}
-
-/** Gateway lines at warn and above, for the notes. */
-class WarnLines extends Writable {
-  readonly lines: string[] = []
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
-    if (this.lines.length < 200) this.lines.push(chunk.toString().trim())
-    done()
-  }
 }
 
 async function setUp(log: Logger): Promise<Setup> {
@@ -169,7 +160,7 @@ export interface FailoverOptions {
 /** One run: set up, flow, cut, flow, settle; the row and any warning lines worth reading. */
 export async function measureFailover(o: FailoverOptions): Promise<{ row: FailoverRow; warnings: string[] }> {
   const warn = new WarnLines()
-  const s = await setUp(createLogger('warn', warn))
+  const s = await setUp(warn.log)
   try {
     await ready(s)
     let cut: Moment | undefined
@@ -184,7 +175,7 @@ export async function measureFailover(o: FailoverOptions): Promise<{ row: Failov
     await new Promise((r) => setTimeout(r, DUPLICATE_WINDOW_MS))
     const { failover, firstBackupDelivery: first } = trace
     if (failover === undefined || first === undefined) {
-      throw new Error(`no failover to VARA after a ${o.cut} cut: failover ${failover === undefined ? 'never' : 'seen'}, delivery over VARA ${first === undefined ? 'never' : 'seen'}; gateway warnings: ${warn.lines.slice(-KEPT_LOG_LINES).join(' | ')}`)
+      throw new Error(`no failover to VARA after a ${o.cut} cut: failover ${failover === undefined ? 'never' : 'seen'}, delivery over VARA ${first === undefined ? 'never' : 'seen'}; gateway warnings: ${warn.last(KEPT_LOG_LINES)}`)
     }
     const counts = trace.sent.map(arrived)
     const row: FailoverRow = {

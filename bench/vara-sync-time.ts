@@ -24,14 +24,18 @@ import { GatewayNet, until } from '../tests/helpers/gateway-net.js'
 import type { LinkSample } from '../transports/types.js'
 import type { VaraTransport } from '../transports/vara/vara-transport.js'
 import type { BenchContext } from './bench-context.js'
+import { PI4_CPU_FACTOR } from './footprint.js'
 import { grouped, significant } from './format.js'
 import type { VaraSyncRow } from './results-model.js'
 import type { Measurement } from './section.js'
 import { startVaraPair, type VaraPair } from './vara-goodput.js'
+import { WarnLines } from './warn-lines.js'
 
 /** Longest wait for gateway A to learn the chain, and for B to catch up, wall ms. */
 const LEARN_TIMEOUT_MS = 60_000
 const SYNC_TIMEOUT_MS = 300_000
+/** Gateway warning lines quoted when the sync does not finish. */
+const KEPT_LOG_LINES = 8
 /** Period of the tip check, wall ms (×timeScale of simulated resolution). */
 const POLL_MS = 2
 /** A gap between two tip checks longer than this is the host stalling the event loop, wall ms. */
@@ -155,7 +159,8 @@ function summarise(t: SyncTrace, gwA: Gateway, timeScale: number): VaraSyncRow {
  * gateway A learns `chain` and one block mined on it from its node, and B syncs from A.
  */
 export async function measureVaraSync(chain: readonly Block[], timeScale: number): Promise<VaraSyncRow> {
-  const net = new GatewayNet()
+  const warn = new WarnLines()
+  const net = new GatewayNet(warn.log)
   const pair = await startVaraPair({ channel: { timeScale } })
   try {
     const [nodeA, nodeB] = [await net.node(), await net.node()]
@@ -171,7 +176,9 @@ export async function measureVaraSync(chain: readonly Block[], timeScale: number
     if (nodeA.state.adoptChain(chain).status !== 'adopted') throw new Error('node A refused the corpus chain')
     nodeA.mine() // announces the new tip: gateway A learns the chain from its node and tells B
     await until('gateway A has the chain', () => gwA.state.tip().height === height, LEARN_TIMEOUT_MS)
-    await caughtUp(pair, trace, gwA, gwB)
+    await caughtUp(pair, trace, gwA, gwB).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}; B's sync: ${JSON.stringify(gwB.protocol.syncing() ?? 'none running')}; gateway warnings: ${warn.last(KEPT_LOG_LINES)}`)
+    })
     if (trace.start === undefined) throw new Error('gateway B caught up without a getheaders')
     return summarise(trace, gwA, timeScale)
   } finally {
@@ -199,14 +206,18 @@ function gapNote(r: VaraSyncRow): string {
   const k = r.timeScale
   const otherStallMs = Math.max(0, r.hostStallWallMs - r.rebuildWallMs)
   const idle = r.seconds - r.airBusySeconds - r.rebuildSimSeconds
+  const linked = Math.max(1, r.blocks - 1)
+  const pi4RebuildSeconds = (r.rebuildWallMs * PI4_CPU_FACTOR) / 1000
+  const pi4Ratio = (r.seconds - r.rebuildSimSeconds + pi4RebuildSeconds) / r.boundSeconds
   return (
     `Gap: ${significant(r.seconds, 4)} s measured − ${significant(r.boundSeconds, 4)} s bound = ${significant(r.seconds - r.boundSeconds, 3)} s. ` +
-    `(1) Header rebuild: ${grouped(r.rebuildWallMs)} wall ms, ${significant(r.rebuildWallMs / Math.max(1, r.blocks - 1), 3)} ms per linked header on this host, ` +
-    `which the ×${k} link sees as ${significant(r.rebuildSimSeconds, 4)} s of silence (the ARQ session idles out meanwhile and is called again). ` +
+    `(1) Header rebuild: ${grouped(r.rebuildWallMs)} wall ms, ${significant(r.rebuildWallMs / linked, 3)} ms per linked header on this host, ` +
+    `which the ×${k} link sees as ${significant(r.rebuildSimSeconds, 4)} s of silence (long enough for the ARQ session to idle out and be called again, which at real speed it would not). ` +
+    `On a Pi 4 (CPU ×${PI4_CPU_FACTOR}, assumed: see the footprint section) it would take about ${significant(pi4RebuildSeconds, 2)} s, for a time ÷ bound of about ${significant(pi4Ratio)}. ` +
     `(2) Frames on air: ${significant(r.airBusySeconds, 4)} s, ${significant(r.airBusySeconds / r.boundSeconds)} × the bound: VARA's own ACK and turnaround per frame are inside its BITRATE, ` +
     `so what is above 1 are short frames that still cost a whole ACK cycle (requests, acks, keep-alives, connect and disconnect). ` +
     `(3) The remaining ${significant(idle, 3)} s with nothing on air are the direction changes of the half-duplex session (each getbodies and ack waits for the other side's turn) ` +
-    `and other host time: ${grouped(otherStallMs)} wall ms of event-loop stalls besides the rebuild, ${significant((otherStallMs * k) / 1000, 3)} s at ×${k} (a loaded host stretches this part).`
+    `and host time: the event loop stalled ${grouped(otherStallMs)} wall ms besides the rebuild (×${k} on the link, partly while frames were on air anyway).`
   )
 }
 

@@ -63,38 +63,37 @@ export interface DemoLinks {
 
 /**
  * Quiet time before a VARA session is closed, simulated ms (10 min; the default is 1 min). At 50×
- * a minute is 1.2 s of wall time, so sessions would close between the story's steps; a message
- * sent just as the peer closes can then be lost by the VARA transport (see the lead's notes on
- * issue 9) and waits for the 3-minute ack timeout.
+ * a minute is 1.2 s of wall time, so sessions would close between the story's steps, and a message
+ * sent just as the peer closes an idle session is taken for delivered by the VARA transport (its
+ * provisional `BUFFER 0` is confirmed by the `PTT` lines of the disconnect) and waits for the
+ * 3-minute ack timeout.
  */
 const VARA_IDLE_TIMEOUT_MS = 600_000
 
 /** Beacons on the broadcast links, ms: the schema's least, so the first one is what the demo shows. */
 const BEACON_INTERVAL_MS = 600_000
 
-function varaSides(pair: VaraPair): LinkSide[] {
-  return [
-    { transport: pair.a, section: { type: 'vara', callsign: STATIONS.a.id }, address: STATIONS.a.id },
-    { transport: pair.b, section: { type: 'vara', callsign: STATIONS.b.id }, address: STATIONS.b.id },
-  ]
+/** Both sides of one link. */
+type LinkPair = Readonly<Record<'a' | 'b', LinkSide>>
+
+function varaLink(pair: VaraPair): LinkPair {
+  const side = (transport: Transport, who: DemoStation): LinkSide => ({ transport, section: { type: 'vara', callsign: who.id }, address: who.id })
+  return { a: side(pair.a, STATIONS.a), b: side(pair.b, STATIONS.b) }
 }
 
-async function packetSides(net: SimNet, via: TncVia, log: Logger): Promise<LinkSide[]> {
+async function packetLink(net: SimNet, via: TncVia, log: Logger): Promise<LinkPair> {
   const side = async (name: string, who: DemoStation): Promise<LinkSide> => {
-    const station = await net.add(name, who.id, via, { id: 'packet' }, { log })
-    // The gateway is handed the transport above; the section only has to validate.
-    const section: LinkSectionInput = { type: 'ax25', callsign: who.id, tnc: { type: 'serial', path: '/dev/null' }, beaconIntervalMs: BEACON_INTERVAL_MS }
-    return { transport: station.transport, section, address: who.id }
+    const { transport, pty, tnc } = await net.add(name, who.id, via, { id: 'packet' }, { log })
+    // what the transport was built with, so the config reads as it would on a real station
+    const reach = pty === undefined ? { type: 'tcp' as const, port: tnc.tcpPort ?? 0 } : { type: 'serial' as const, path: pty.pathB }
+    return { transport, section: { type: 'ax25', callsign: who.id, tnc: reach, beaconIntervalMs: BEACON_INTERVAL_MS }, address: who.id }
   }
-  return [await side('tnc-a', STATIONS.a), await side('tnc-b', STATIONS.b)]
+  return { a: await side('tnc-a', STATIONS.a), b: await side('tnc-b', STATIONS.b) }
 }
 
-function js8Sides(pair: Js8Pair): LinkSide[] {
+function js8Link(pair: Js8Pair): LinkPair {
   const section: LinkSectionInput = { type: 'js8call', beaconIntervalMs: BEACON_INTERVAL_MS }
-  return [
-    { transport: pair.a, section, address: STATIONS.a.call },
-    { transport: pair.b, section, address: STATIONS.b.call },
-  ]
+  return { a: { transport: pair.a, section, address: STATIONS.a.call }, b: { transport: pair.b, section, address: STATIONS.b.call } }
 }
 
 /**
@@ -103,34 +102,38 @@ function js8Sides(pair: Js8Pair): LinkSide[] {
  * @param log - where the transports log (the demo's log file)
  */
 export async function startDemoLinks(log: Logger): Promise<DemoLinks> {
-  const vara = await startVaraPair({
-    channel: { timeScale: RADIO_TIME_SCALE },
-    a: { id: 'vara', callsign: STATIONS.a.id, idleTimeoutMs: VARA_IDLE_TIMEOUT_MS },
-    b: { id: 'vara', callsign: STATIONS.b.id, idleTimeoutMs: VARA_IDLE_TIMEOUT_MS },
-    log: log.child({ station: STATIONS.a.id }),
-    logB: log.child({ station: STATIONS.b.id }),
-  })
-  const tncVia: TncVia = socatAvailable() ? 'serial' : 'tcp'
-  const net = createSimNet({ timeScale: RADIO_TIME_SCALE })
-  const js8 = await startJs8Pair({
-    speed: 2,
-    channel: { timeScale: JS8_TIME_SCALE },
-    transport: { id: 'js8' },
-    simA: { callsign: STATIONS.a.call },
-    simB: { callsign: STATIONS.b.call },
-    logA: log.child({ station: STATIONS.a.id }),
-    logB: log.child({ station: STATIONS.b.id }),
-  })
+  const closers: (() => Promise<void>)[] = []
   const close = async (): Promise<void> => {
-    await Promise.all([vara.close(), net.close(), js8.close()])
+    for (const c of closers.splice(0).reverse()) await c()
   }
   try {
-    const [varaA, varaB] = varaSides(vara) as [LinkSide, LinkSide]
-    const [packetA, packetB] = (await packetSides(net, tncVia, log)) as [LinkSide, LinkSide]
-    const [js8A, js8B] = js8Sides(js8) as [LinkSide, LinkSide]
+    const vara = await startVaraPair({
+      channel: { timeScale: RADIO_TIME_SCALE },
+      a: { id: 'vara', callsign: STATIONS.a.id, idleTimeoutMs: VARA_IDLE_TIMEOUT_MS },
+      b: { id: 'vara', callsign: STATIONS.b.id, idleTimeoutMs: VARA_IDLE_TIMEOUT_MS },
+      log: log.child({ station: STATIONS.a.id }),
+      logB: log.child({ station: STATIONS.b.id }),
+    })
+    closers.push(() => vara.close())
+    const tncVia: TncVia = socatAvailable() ? 'serial' : 'tcp'
+    const net = createSimNet({ timeScale: RADIO_TIME_SCALE })
+    closers.push(() => net.close())
+    const packet = await packetLink(net, tncVia, log)
+    const js8 = await startJs8Pair({
+      speed: 2, // Turbo
+      channel: { timeScale: JS8_TIME_SCALE },
+      transport: { id: 'js8' },
+      simA: { callsign: STATIONS.a.call },
+      simB: { callsign: STATIONS.b.call },
+      logA: log.child({ station: STATIONS.a.id }),
+      logB: log.child({ station: STATIONS.b.id }),
+    })
+    closers.push(() => js8.close())
+    const links = { vara: varaLink(vara), packet, js8: js8Link(js8) }
+    const side = (s: 'a' | 'b'): Record<DemoLinkId, LinkSide> => ({ vara: links.vara[s], packet: links.packet[s], js8: links.js8[s] })
     return {
-      a: { vara: varaA, packet: packetA, js8: js8A },
-      b: { vara: varaB, packet: packetB, js8: js8B },
+      a: side('a'),
+      b: side('b'),
       tncVia,
       cutVara: () => vara.simA.close(),
       restoreVara: async () => void (await vara.restartSimA()),

@@ -88,10 +88,12 @@ async function startGateway(g: GatewaySetup, dir: string, links: DemoLinks, log:
 export async function startDemoRig(dwellMs: number): Promise<DemoRig> {
   const dir = mkdtempSync(join(tmpdir(), 'bunker-gateway-demo-'))
   const logFile = join(dir, 'gateways.log')
-  const log = createLogger('debug', pino.destination({ dest: logFile, sync: true }))
+  const file = pino.destination({ dest: logFile, sync: true })
+  const log = createLogger('debug', file)
   const stops: (() => Promise<void>)[] = []
   const close = async (): Promise<void> => {
     for (const stop of stops.splice(0).reverse()) await stop()
+    file.end()
     for (const side of ['a', 'b']) rmSync(join(dir, `state-${side}`), { recursive: true, force: true })
   }
   try {
@@ -101,11 +103,10 @@ export async function startDemoRig(dwellMs: number): Promise<DemoRig> {
     stops.push(() => nodeA.stop(), () => nodeB.stop())
     const links = await startDemoLinks(log)
     stops.push(() => links.close())
-    // First beacons 1.5 s and 4.5 s after start: soon, and apart (they would collide on the channel).
-    // B is on the air first and learns A from its hello; A knows B and greets it at start. (Had B
-    // known A too, its own greeting would go out while A is still off, and the failed VARA call
-    // counts as loss that keeps VARA out for minutes: see the lead's notes on issue 9.)
-    // First beacons 0.3 s and 1.2 s after each start: soon, and apart on the shared channels.
+    // B is on the air first and learns A from what it hears; A knows B and greets it at start. Had
+    // B known A as well, B's greeting would go out on VARA while A is still off, and that one failed
+    // call counts as 100 % loss to A, which keeps VARA out of use for minutes (staleAfterMs).
+    // First beacons 1.2 s and 0.3 s after each start: soon, and apart on the shared channels.
     const gwB = await startGateway({ me: STATIONS.b, other: STATIONS.a, node: nodeB, side: 'b', beaconAt: 0.04, knowsOther: false }, dir, links, log, dwellMs)
     stops.push(() => gwB.stop(0))
     const gwA = await startGateway({ me: STATIONS.a, other: STATIONS.b, node: nodeA, side: 'a', beaconAt: 0.01, knowsOther: true }, dir, links, log, dwellMs)

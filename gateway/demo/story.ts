@@ -10,7 +10,6 @@
 import { publicKeyFromSecret } from '../../codecs/ed25519.js'
 import { blockHash, txHash } from '../../codecs/hashes.js'
 import { toHex } from '../../codecs/hex.js'
-import type { Block, Transaction } from '../../codecs/model.js'
 import { JS8_TIME_SCALE, RADIO_TIME_SCALE } from './demo-links.js'
 import { DemoError, waitFor } from './demo-error.js'
 import type { DemoRig, DemoSide } from './demo-rig.js'
@@ -88,39 +87,39 @@ async function blocksAndTransaction(scene: Scene): Promise<void> {
 }
 
 /** Mines a block at node A and waits until node B has it as its tip. */
-async function mineAndCarry({ rig, n }: Scene): Promise<Block> {
+async function mineAndCarry({ rig, n }: Scene): Promise<void> {
   const { a, b } = rig
   const started = Date.now()
   const height = a.node.state.tip().height + 1
   const block = a.node.mine()
   const hash = toHex(blockHash(block.header))
   const name = `block ${height} (${shortHash(hash)})`
-  n.cargo.block = { name, ndjsonBytes: ndjsonBlockBytes(block) }
+  const ndjsonBytes = ndjsonBlockBytes(block)
+  n.cargo.block = { name, ndjsonBytes }
   const txs = block.transactions.length
-  n.say(`node A mined ${name} with ${txs} transaction${txs === 1 ? '' : 's'} in ${Date.now() - started} ms (VDF of 10 000 Blake3 rounds); as NDJSON it is ${count(ndjsonBlockBytes(block))} bytes`)
+  n.say(`node A mined ${name} with ${txs} transaction${txs === 1 ? '' : 's'} in ${Date.now() - started} ms (VDF of 10 000 Blake3 rounds); as NDJSON it is ${count(ndjsonBytes)} bytes`)
   await waitFor(`${name} reaching node B`, () => b.node.state.tip().hash === hash, STEP_TIMEOUT_MS)
   n.say(`node B's chain tip is now ${name}`)
-  return block
 }
 
 /**
  * Sends a transaction from node A's wallet and waits until node B has it and gateway A's link has
  * reported it sent (on ARQ links that report comes once the far side has it all).
  */
-async function sendAndCarry(scene: Scene, label = ''): Promise<Transaction> {
+async function sendAndCarry(scene: Scene, label = ''): Promise<void> {
   const { rig, n, txs } = scene
   const { a, b } = rig
   const sentBefore = txSends(scene)
   const tx = a.node.send(BOB, 1_000n)
   const hash = toHex(txHash(tx))
   const name = `transaction ${shortHash(hash)}`
-  n.cargo.tx = { name, ndjsonBytes: ndjsonTxBytes(tx) }
+  const ndjsonBytes = ndjsonTxBytes(tx)
+  n.cargo.tx = { name, ndjsonBytes }
   txs.push(hash)
-  n.say(`node A's wallet signs ${name}${label}: 1 000 units to Bob; as NDJSON it is ${count(ndjsonTxBytes(tx))} bytes`)
+  n.say(`node A's wallet signs ${name}${label}: 1 000 units to Bob; as NDJSON it is ${count(ndjsonBytes)} bytes`)
   await waitFor(`${name} reaching node B`, () => b.node.state.hasTransaction(hash), STEP_TIMEOUT_MS)
   n.say(`node B has ${name} in its mempool`)
   await waitFor(`${a.station.id}'s link reporting ${name} sent`, () => txSends(scene) > sentBefore, STEP_TIMEOUT_MS)
-  return tx
 }
 
 /** How many transaction messages gateway A has sent. */
@@ -174,7 +173,7 @@ async function restoreVara(scene: Scene): Promise<void> {
   n.say(`${a.station.id} hears ${b.station.id} on VARA HF again`)
   await sendAndCarry(scene, ' at once')
   const early = lastTxSent(scene)
-  n.say(`it still went on ${linkWords(early?.link ?? '?')}: VARA has to stay good for ${rig.dwellMs / 1000} s first`)
+  if (early?.link !== 'vara') n.say(`it still went on ${linkWords(early?.link ?? '?')}: VARA has to stay good for ${rig.dwellMs / 1000} s first`)
   const wait = Math.max(0, (early?.at ?? Date.now()) + rig.dwellMs + DWELL_MARGIN_MS - Date.now())
   n.say(`waiting ${(wait / 1000).toFixed(1)} s for the dwell time to pass`)
   await new Promise((r) => setTimeout(r, wait))

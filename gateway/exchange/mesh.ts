@@ -66,17 +66,14 @@ export class Mesh {
   onRelay(m: Inbound & { msg: Relay }): void {
     const r = m.msg
     if (r.origin === this.o.station || !this.remember(r)) return
-    if (r.origin !== m.peer) this.o.directory.learnedVia(r.origin, m.peer)
-    if (r.destination === this.o.station) return this.unwrap(m, r)
-    if (r.hops === 0) return this.o.log.debug({ origin: r.origin, destination: r.destination }, 'relay out of hops; dropped')
-    const sent = this.forward({ ...r, hops: r.hops - 1 }, classOf(r), m.peer)
-    if (sent === 0) this.o.log.debug({ origin: r.origin, destination: r.destination }, 'no neighbour to forward the relay to')
-  }
-
-  private unwrap(m: Inbound, r: Relay): void {
     const inner = decodeEnvelope(r.inner)
     if (!inner.ok || inner.value.type === 'relay') return this.o.log.warn({ origin: r.origin, via: m.peer }, 'relay with a bad inner message dropped')
-    this.o.deliver({ ...m, peer: r.origin, msg: inner.value, bytes: r.inner.length })
+    if (r.origin !== m.peer) this.o.directory.learnedVia(r.origin, m.peer)
+    if (r.destination === this.o.station) return this.o.deliver({ ...m, peer: r.origin, msg: inner.value, bytes: r.inner.length })
+    if (r.hops === 0) return this.o.log.debug({ origin: r.origin, destination: r.destination }, 'relay out of hops; dropped')
+    // a wrapped transaction keeps its priority on the way
+    const sent = this.forward({ ...r, hops: r.hops - 1 }, inner.value.type === 'tx' ? 'tx' : 'control', m.peer)
+    if (sent === 0) this.o.log.debug({ origin: r.origin, destination: r.destination }, 'no neighbour to forward the relay to')
   }
 
   /** Sends `r` on towards its destination, never to `except`; returns to how many neighbours. */
@@ -105,10 +102,4 @@ export class Mesh {
     if (this.seen.size > SEEN_LIMIT) this.seen.delete(this.seen.values().next().value as string)
     return true
   }
-}
-
-/** A relay's send class is its cargo's: a wrapped transaction keeps its priority. */
-function classOf(r: Relay): MessageClass {
-  const inner = decodeEnvelope(r.inner)
-  return inner.ok && inner.value.type === 'tx' ? 'tx' : 'control'
 }

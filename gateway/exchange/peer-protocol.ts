@@ -201,7 +201,8 @@ export class PeerProtocol {
     this.sync = undefined
     this.flushHeldAcks()
     for (const p of this.hellos.keys()) if (p !== peer) this.greet(p)
-    for (const p of this.hellos.keys()) this.maybeSync(p)
+    // a peer whose sync failed is tried again at its next hello, not on the one that failed (a fake tip would loop)
+    for (const p of this.hellos.keys()) if (outcome === 'caught-up' || p !== peer) this.maybeSync(p)
   }
 
   // ---- transactions and blocks ---------------------------------------------------------------

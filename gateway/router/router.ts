@@ -370,15 +370,16 @@ export class Router extends EventEmitter<RouterEvents> {
     this.busy.add(peer)
     // taken off its queue now, so an ack merged into a waiting message is never lost in one being sent
     if (c.control !== undefined) this.control.remove(peer, c.control)
-    if (c.durable !== undefined) this.o.store.queue.markSent(peer, [c.durable.key])
+    if (c.durable !== undefined) {
+      // in flight from now: an ack that overtakes the end of the send still retires it
+      this.o.store.queue.markSent(peer, [c.durable.key])
+      this.inFlight.add({ peer, key: c.durable.key, link: t.id, sentAt: this.now(), bytes: c.durable.payload.length })
+    }
     const ok = (await this.introduce(t, peer, msg, choice, address)) && (await this.transmit(t, peer, msg, choice, c.control?.link === undefined ? choice.reason : 'probe', address))
     // a newer message with the same key (hello, merged acks) supersedes the one that failed
     const superseded = c.control?.key !== undefined && this.control.find(peer, c.control.key) !== undefined
     if (c.control !== undefined && !ok && c.control.link === undefined && !superseded) this.control.push(peer, c.control)
-    if (c.durable !== undefined) {
-      if (ok) this.inFlight.add({ peer, key: c.durable.key, link: t.id, sentAt: this.now(), bytes: c.durable.payload.length })
-      else this.o.store.queue.requeue(peer, [c.durable.key])
-    }
+    if (c.durable !== undefined && !ok && this.inFlight.take(peer, c.durable.key) !== undefined) this.o.store.queue.requeue(peer, [c.durable.key])
     this.busy.delete(peer)
     this.schedule()
   }

@@ -90,9 +90,8 @@ export function requestJs8Id(params: Record<string, unknown>, utcMs: number): nu
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys)
   if (!isObject(value)) return value
-  const out: Record<string, unknown> = {}
-  for (const key of Object.keys(value).sort()) out[key] = sortKeys(value[key])
-  return out
+  // fromEntries defines each key: assigning `out["__proto__"]` would set the prototype and drop the key
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys(value[key])]))
 }
 
 /** Serialises a message as JS8Call writes it (compact, keys sorted), without the newline. */

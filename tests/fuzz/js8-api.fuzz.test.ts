@@ -6,7 +6,7 @@
  * formatted messages round-trip.
  */
 import fc from 'fast-check'
-import { describe, expect } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { CodecErrorCode } from '../../codecs/errors.js'
 import { Js8ApiMessageSchema, formatJs8ApiMessage, parseJs8ApiLine, requestJs8Id } from '../../hardware-sim/js8call/js8-api-envelope.js'
 import { formatJs8Line, Js8MessageSchema, messageIdOf, parseDirected, parseJs8Line } from '../../transports/js8call/api-messages.js'
@@ -102,6 +102,12 @@ describe('parseJs8ApiLine (simulated JS8Call server)', () => {
 
   fuzzTest('hostile lines stay within the time bound', 200, 20, (runs) => {
     checkProperty(hostileArb.map(utf8), (bytes) => checkServer(bytes, LARGE_INPUT_TIME_BOUND_MS), runs)
+  })
+
+  it('keeps "__proto__" keys when formatting (regression: the fuzzer found them dropped)', () => {
+    const line = '{"params":{"__proto__":{"x":1},"a":{"__proto__":0}},"type":"T","value":""}'
+    const parsed = parseJs8ApiLine(utf8(line))
+    expect(parsed?.ok === true ? formatJs8ApiMessage(parsed.value) : parsed).toBe(line)
   })
 
   fuzzTest('formatted messages round-trip', 800, 0.2, (runs) => {

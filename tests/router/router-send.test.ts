@@ -3,7 +3,7 @@ import type { Transaction } from '../../codecs/model.js'
 import type { SentEvent } from '../../gateway/router/router.js'
 import { corpusTransactions } from '../../hardware-sim/corpus.js'
 import { FakeTransport } from './fake-transport.js'
-import { inv, label, routerRig, sleep, txMsg, until, type Rig } from './router-rig.js'
+import { hello, inv, label, routerRig, sleep, txMsg, until, US, type Rig, type RigOptions } from './router-rig.js'
 
 const B = 'gw-b'
 const ADDR_A = '127.0.0.1:7001' // B on link tcp-a
@@ -21,7 +21,7 @@ afterEach(async () => {
 })
 
 /** B reachable on one TCP link, or on two (tcp-a preferred by id). */
-function tcpRig(links: 1 | 2, router: Parameters<typeof routerRig>[0]['router'] = {}): Rig {
+function tcpRig(links: 1 | 2, router: RigOptions['router'] = {}): Rig {
   const ids = links === 1 ? ['tcp-a'] : ['tcp-a', 'tcp-b']
   const addresses: Record<string, string> = links === 1 ? { 'tcp-a': ADDR_A } : { 'tcp-a': ADDR_A, 'tcp-b': ADDR_B }
   rig = routerRig({ links: ids.map((id) => new FakeTransport(id)), peers: [{ name: B, addresses }], router })
@@ -155,6 +155,17 @@ describe('Router: transient messages', () => {
     await until('tx resent', () => link.attempts.length === 4, 3_000)
     await sleep(20)
     expect(labels(link)).toEqual(['hello', 'tx', 'inv7', 'tx'])
+  })
+
+  it('a hello of ours is its own introduction: no second hello before it', async () => {
+    const r = tcpRig(1)
+    const link = r.link('tcp-a')
+    r.router.send(B, { msg: hello(US), cls: 'control', key: 'hello' })
+    r.router.send(B, { msg: inv(7), cls: 'control' })
+    r.router.start()
+    await until('both sent', () => link.attempts.length === 2)
+    await sleep(20)
+    expect(labels(link)).toEqual(['hello', 'inv7'])
   })
 
   it('a failed one goes out on the next link', async () => {
