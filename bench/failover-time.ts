@@ -18,6 +18,7 @@ import { toHex } from '../codecs/hex.js'
 import type { Gateway, GatewayDeps } from '../gateway/gateway.js'
 import type { Logger } from '../gateway/log.js'
 import { createTransport } from '../gateway/transport-factory.js'
+import type { SimNode } from '../hardware-sim/node/sim-node.js'
 import { freePort, GatewayNet, until } from '../tests/helpers/gateway-net.js'
 import type { VaraTransport } from '../transports/vara/vara-transport.js'
 import type { BenchContext } from './bench-context.js'
@@ -55,8 +56,8 @@ interface Setup {
   proxies: TcpCutProxy[]
   gwA: Gateway
   gwB: Gateway
-  nodeA: Awaited<ReturnType<GatewayNet['node']>>
-  nodeB: Awaited<ReturnType<GatewayNet['node']>>
+  nodeA: SimNode
+  nodeB: SimNode
 }
 
 async function setUp(log: Logger): Promise<Setup> {
@@ -216,7 +217,7 @@ export async function failoverTime(ctx: BenchContext): Promise<Measurement> {
     `Two gateways (N0AAA, N0BBB), each with a simulated node, joined by TCP through a relay per direction (bench/tcp-cut-proxy.ts) and by simulated VARA HF (×${VARA_TIME_SCALE}); node A sends ${rate} tx/s, ${before} before the cut and ${after} after it.`,
     'reset: the relays close every connection and refuse new ones (a router reboot, an interface down). blackhole: connections stay open and nothing passes (a path that silently drops packets): only the TCP ack timeout (15 s) tells.',
     `Router tuning of both gateways: setAsideMs ${grouped(FAILOVER_ROUTER.setAsideMs ?? 0)} (a failed link is left alone that long), probeIntervalMs tcp ${grouped(FAILOVER_ROUTER.probeIntervalMs?.tcp ?? 0)}, vara ${grouped(FAILOVER_ROUTER.probeIntervalMs?.vara ?? 0)}; policy.dwellMs ${grouped(FAILOVER_DWELL_MS)}; ack timeouts and monitor timing at their defaults.`,
-    'detection: cut → gateway A\'s router moves N0BBB to VARA (wall). first tx via VARA: cut → the first transaction node B gets that gateway B had received over VARA, wall and on the link\'s simulated clock (host time inside counts ×timeScale there). estimate = detection (wall) + failover → that delivery (simulated): what a station would wait, a VARA CONNECT included when the session was idle.',
+    'detection: cut → gateway A\'s router moves N0BBB to VARA (wall); the router decides per message, so this includes the wait for node A\'s next transaction. first tx via VARA: cut → the first transaction node B gets that gateway B had received over VARA, wall and on the link\'s simulated clock (host time inside counts ×timeScale there). estimate = detection (wall) + failover → that delivery (simulated): what a station would wait, a VARA CONNECT included when the session was idle.',
     'exactly once / lost / twice: SimNode.arrivals at node B for every transaction node A sent; via VARA: those gateway B first received over VARA (the rest came over TCP before the cut, or were in flight and sent again).',
     ...warnings.map((w) => `gateway warning: ${w}`),
   ]

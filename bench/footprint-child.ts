@@ -71,6 +71,7 @@ async function start(config: GatewayConfigInput | undefined): Promise<void> {
   reply({ type: 'ready' })
 }
 
+process.on('disconnect', () => process.exit(0)) // the bench is gone: do not linger
 process.on('message', (m: ToChild) => {
   if (m.type === 'start') start(m.config).catch((e: unknown) => reply({ type: 'error', message: e instanceof Error ? e.message : String(e) }))
   if (m.type === 'mark') reply(sample())

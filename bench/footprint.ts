@@ -214,9 +214,9 @@ export async function footprint(ctx: BenchContext): Promise<Measurement> {
     `Pi 4: CPU × ${PI4_CPU_FACTOR}, an assumed ratio of this core to a Cortex-A72 at 1.5 GHz (bench/footprint.ts PI4_CPU_FACTOR says how it was chosen; not a measurement). RSS is taken as is: arm64 V8 keeps 64-bit pointers like x86-64, so heap sizes are alike.`,
   ]
   if (node !== undefined && loader !== undefined && idle !== undefined && load !== undefined) {
-    const compiled = load.peakRssMiB - loader.rssMiB + node.rssMiB // MiB: the loader's share swapped for plain Node.js
+    const compiled = Math.max(idle.peakRssMiB, load.peakRssMiB) - loader.rssMiB + node.rssMiB // MiB: the loader's share swapped for plain Node.js
     notes.push(
-      `So a Pi 4 running a compiled build (npm run build, no loader) would hold about ${significant(compiled, 2)} MiB (the loaded peak, less the loader floor, plus the plain Node.js floor) ` +
+      `So a Pi 4 running a compiled build (npm run build, no loader) would hold about ${significant(compiled, 2)} MiB at its peak (the gateway's highest peak, less the loader floor, plus the plain Node.js floor) ` +
         `and spend about ${significant(100 * idle.pi4CpuShare, 2)} % of one core idle and ${significant(100 * load.pi4CpuShare, 2)} % at ${rate} tx/s (a VARA or JS8Call link carries far fewer), leaving three of its four cores to the node.`,
     )
   }

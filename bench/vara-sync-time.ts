@@ -22,6 +22,7 @@ import type { SentEvent } from '../gateway/router/router.js'
 import type { RfFrame } from '../hardware-sim/rf-channel.js'
 import { GatewayNet, until } from '../tests/helpers/gateway-net.js'
 import type { LinkSample } from '../transports/types.js'
+import { VaraOptionsSchema } from '../transports/vara/config.js'
 import type { VaraTransport } from '../transports/vara/vara-transport.js'
 import type { BenchContext } from './bench-context.js'
 import { PI4_CPU_FACTOR } from './footprint.js'
@@ -40,6 +41,9 @@ const KEPT_LOG_LINES = 8
 const POLL_MS = 2
 /** A gap between two tip checks longer than this is the host stalling the event loop, wall ms. */
 const STALL_MS = 20
+
+/** The VARA transport's default idle timeout, as the pair runs it: a silent session is dropped after it, simulated ms. */
+const SESSION_IDLE_MS = VaraOptionsSchema.parse({ callsign: 'N0AAA' }).idleTimeoutMs
 
 /** A moment on both clocks, ms. */
 interface Moment {
@@ -212,10 +216,11 @@ function gapNote(r: VaraSyncRow): string {
   return (
     `Gap: ${significant(r.seconds, 4)} s measured − ${significant(r.boundSeconds, 4)} s bound = ${significant(r.seconds - r.boundSeconds, 3)} s. ` +
     `(1) Header rebuild: ${grouped(r.rebuildWallMs)} wall ms, ${significant(r.rebuildWallMs / linked, 3)} ms per linked header on this host, ` +
-    `which the ×${k} link sees as ${significant(r.rebuildSimSeconds, 4)} s of silence (long enough for the ARQ session to idle out and be called again, which at real speed it would not). ` +
+    `which the ×${k} link sees as ${significant(r.rebuildSimSeconds, 4)} s of silence` +
+    (r.rebuildSimSeconds * 1000 > SESSION_IDLE_MS ? ` (longer than the ${SESSION_IDLE_MS / 1000}-s idle timeout, so the ARQ session is dropped and called again, which at real speed it would not be). ` : '. ') +
     `On a Pi 4 (CPU ×${PI4_CPU_FACTOR}, assumed: see the footprint section) it would take about ${significant(pi4RebuildSeconds, 2)} s, for a time ÷ bound of about ${significant(pi4Ratio)}. ` +
-    `(2) Frames on air: ${significant(r.airBusySeconds, 4)} s, ${significant(r.airBusySeconds / r.boundSeconds)} × the bound: VARA's own ACK and turnaround per frame are inside its BITRATE, ` +
-    `so what is above 1 are short frames that still cost a whole ACK cycle (requests, acks, keep-alives, connect and disconnect). ` +
+    `(2) Frames on air: ${significant(r.airBusySeconds, 4)} s, ${significant(r.airBusySeconds / r.boundSeconds)} × the bound: VARA's ACK frames and turnarounds are inside its BITRATE (a net rate), ` +
+    `so a busy link stays near the bound, under it by the turnaround gaps, over it by short frames that still cost a whole ACK cycle (requests, acks, keep-alives, connect and disconnect). ` +
     `(3) The remaining ${significant(idle, 3)} s with nothing on air are the direction changes of the half-duplex session (each getbodies and ack waits for the other side's turn) ` +
     `and host time: the event loop stalled ${grouped(otherStallMs)} wall ms besides the rebuild (×${k} on the link, partly while frames were on air anyway).`
   )

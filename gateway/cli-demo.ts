@@ -29,18 +29,19 @@ Then it tells, one line per event with the time since the start:
   3. station A's VARA modem is switched off: the failover, and a transaction that still arrives
      exactly once;
   4. the modem is switched on again: traffic returns to VARA after the dwell time (${DEMO_DWELL_MS / 1000} s here);
-and ends with a table of what each link carried. It takes about a minute and exits 0. The gateways'
-own log lines (JSON) go to a file in a temp directory; its path is printed at the end.
+and ends with a table of what each link carried. It takes well under a minute and exits 0. The
+gateways' own log lines (JSON) go to a file in a temp directory; its path is printed at the end.
 
 Options:
   --keep-running  leave everything up after the story, to look at the status pages; Ctrl-C stops
   --codecs        instead, show byte by byte what each message costs in every format (no links)
   -h, --help      this text
 
-Exit codes: 0 the story was told, 1 something the story waits for did not happen (it says what).
+Exit codes: 0 the story was told, 1 something the story waits for did not happen (it says what) or
+Ctrl-C stopped it first.
 `
 
-/** Runs `demo` with its arguments; `stop` ends `--keep-running` (the entry resolves it on Ctrl-C). */
+/** Runs `demo` with its arguments; `stop` (the entry resolves it on Ctrl-C) ends the story or `--keep-running`. */
 export async function demoCommand(args: string[], print: Print, stop: Promise<void>): Promise<number> {
   const { values } = parseArgs({ args, options: { help: { type: 'boolean', short: 'h' }, 'keep-running': { type: 'boolean' }, codecs: { type: 'boolean' } } })
   if (values.help === true) {
@@ -64,14 +65,16 @@ async function story(print: Print, keep: boolean, stop: Promise<void>): Promise<
   const n = new Narrator(print, DEMO_LINK_IDS, DEMO_DWELL_MS)
   n.say('starting the simulators, two nodes and two gateways')
   const rig = await startDemoRig(DEMO_DWELL_MS)
+  const interrupt = new AbortController()
+  void stop.then(() => interrupt.abort())
   try {
     n.follow({ gateway: rig.a.gateway, station: rig.a.station.id, nodeName: 'node A' })
     n.follow({ gateway: rig.b.gateway, station: rig.b.station.id, nodeName: 'node B' })
-    const told = await tellStory(rig, n).then(
+    const told = await tellStory(rig, n, interrupt.signal).then(
       () => true,
       (e: unknown) => {
         if (!isDemoError(e)) throw e
-        n.say(`the demo stopped: ${e.message}`)
+        n.say(e.code === 'ERR_DEMO_INTERRUPTED' ? 'stopped (Ctrl-C) before the end of the story' : `the demo stopped: ${e.message}`)
         return false
       },
     )

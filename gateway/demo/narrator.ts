@@ -31,9 +31,10 @@ export interface Followed {
   readonly nodeName: string
 }
 
-/** Message types that carry a transaction or a block (what the NDJSON comparison is about). */
-const TX_TYPES: ReadonlySet<string> = new Set(['tx'])
-const BLOCK_TYPES: ReadonlySet<string> = new Set(['cmpctblock', 'block'])
+/** Message types that carry a transaction (what the NDJSON comparison is about). */
+export const TX_TYPES: ReadonlySet<string> = new Set(['tx'])
+/** Message types that carry a block. */
+export const BLOCK_TYPES: ReadonlySet<string> = new Set(['cmpctblock', 'block'])
 
 /** The demo's voice. */
 export class Narrator {

@@ -43,7 +43,7 @@ export function linkWords(id: string): string {
 export function reasonWords(reason: SentEvent['reason'], dwellMs: number): string | undefined {
   switch (reason) {
     case 'failover':
-      return 'failover: the better link is down'
+      return 'failover: the link in use is down or failing'
     case 'stay':
       return `the better link is back, but must stay good for ${dwellMs / 1000} s first`
     case 'return-after-dwell':

@@ -214,7 +214,7 @@ export class LinkMonitor {
     foldMetric(target, 'snrDb', sample.snrDb, at, tauMs)
     foldMetric(target, 'rttMs', sample.rttMs, at, tauMs)
     foldMetric(target, 'bitrateBps', sample.bitrateBps, at, tauMs)
-    if (sample.sendOk !== undefined) foldMetric(target, 'loss', sample.sendOk ? 0 : 1, at, tauMs)
+    if (sample.sendOk !== undefined) foldLoss(target, !sample.sendOk, at, tauMs)
     if (finite(sample.txQueueBytes)) link.txQueueBytes = updateEwma(link.txQueueBytes, sample.txQueueBytes, at, tauMs)
     if (sample.channelBusy !== undefined) link.busy = changeLevel(link.busy, sample.channelBusy ? 1 : 0, at, tauMs)
     if (sample.peer !== undefined && heardIn(sample)) this.recordHeard(transportId, sample.peer, at)
@@ -235,7 +235,7 @@ export class LinkMonitor {
   recordDelivery(transportId: string, peer: string, bytes: number, ms: number, ok: boolean, at: number = this.now()): void {
     const entry = this.peer(this.link(transportId), peer, at)
     const { tauMs } = this.timing(transportId)
-    foldMetric(entry, 'loss', ok ? 0 : 1, at, tauMs)
+    foldLoss(entry, !ok, at, tauMs)
     if (!ok) return
     if (ms > 0) foldMetric(entry, 'goodputBps', (bytes * 1000) / ms, at, tauMs)
     this.recordHeard(transportId, peer, at)
@@ -301,6 +301,15 @@ const METRIC_KEYS: readonly MetricKey[] = ['snrDb', 'rttMs', 'loss', 'goodputBps
 /** Folds `value` into metric `key` of `target`; ignores absent and non-finite values (a garbled report). */
 function foldMetric(target: Metrics, key: MetricKey, value: number | undefined, at: number, tauMs: number): void {
   if (finite(value)) target[key] = updateEwma(target[key], value, at, tauMs)
+}
+
+/**
+ * Folds one send outcome into the loss average, which starts from a prior of "no loss": one failed
+ * first call (two stations calling each other at once) must not read as 100 % loss and bar a link
+ * that is then never tried again to show otherwise.
+ */
+function foldLoss(target: Metrics, lost: boolean, at: number, tauMs: number): void {
+  target.loss = updateEwma(target.loss ?? { value: 0, at }, lost ? 1 : 0, at, tauMs)
 }
 
 function finite(value: number | undefined): value is number {

@@ -12,6 +12,7 @@ import type { BlockRejectionReason, TxRejectionReason } from '../../codecs/valid
 import type { Logger } from '../log.js'
 import type { AddBlockOutcome, AddTxOutcome, ChainState, ChainTip } from './chain-state.js'
 import { GATEWAY_ACCEPT_LINE, GATEWAY_OFFER_LINE, isMarker } from './handshake.js'
+import { HandoverLog } from './handover.js'
 import type { NodeItem, NodeLink, NodeLinkEvents } from './node-link.js'
 import type { P2PConnection } from './p2p-connection.js'
 import { P2PPeers, type P2PPeersOptions } from './p2p-peers.js'
@@ -41,6 +42,8 @@ export class P2PService extends EventEmitter<NodeLinkEvents> implements NodeLink
   readonly peers: P2PPeers
   private readonly kinds = new WeakMap<P2PConnection, PeerKind>()
   private readonly role: 'gateway' | 'node'
+  /** What we handed to nodes, to hand again what a restarted node lost. */
+  private readonly handover: HandoverLog
 
   /**
    * @param state - the chain mirror and mempool, shared with the rest of the gateway
@@ -54,6 +57,7 @@ export class P2PService extends EventEmitter<NodeLinkEvents> implements NodeLink
   ) {
     super()
     this.role = options.role ?? 'gateway'
+    this.handover = new HandoverLog((hash) => state.transaction(hash) !== undefined)
     this.peers = new P2PPeers(options, log)
     this.peers.on('connection', (conn) => this.attach(conn))
   }
@@ -100,12 +104,15 @@ export class P2PService extends EventEmitter<NodeLinkEvents> implements NodeLink
   /** @inheritDoc */
   forward(item: NodeItem): Promise<boolean> {
     const msg: P2PMessage = item.type === 'tx' ? { type: 'NewTransaction', transaction: item.transaction } : { type: 'NewBlock', block: item.block }
-    return Promise.resolve(this.broadcast(msg) > 0)
+    const sent = this.broadcast(msg) > 0
+    if (sent && item.type === 'tx') this.handover.handed(item.transaction)
+    return Promise.resolve(sent)
   }
 
   private attach(conn: P2PConnection): void {
     conn.on('message', (msg, line) => this.onMessage(conn, msg, line))
     if (conn.direction === 'outbound') {
+      this.handover.opened(conn)
       // The seed's connect_to_peer sends GetChain; we also ask for the mempool, and offer the
       // gateway protocol in a form a plain node reads as GetChain.
       if (this.role === 'gateway') conn.sendLine(GATEWAY_OFFER_LINE)
@@ -126,12 +133,20 @@ export class P2PService extends EventEmitter<NodeLinkEvents> implements NodeLink
         return this.onTransaction(conn, msg.transaction)
       case 'Mempool':
         for (const tx of msg.transactions) this.onTransaction(conn, tx)
-        return
+        return this.handAgain(conn, msg.transactions)
       case 'NewBlock':
         return this.onBlock(conn, msg.block)
       case 'Chain':
         return this.onChain(conn, msg.blocks)
     }
+  }
+
+  /** The node's mempool, answering our `GetMempool`: what it lost of what we handed it goes again. */
+  private handAgain(conn: P2PConnection, theirs: readonly Transaction[]): void {
+    const lost = this.handover.lost(conn, this.state.transactions(), theirs)
+    if (lost.length === 0) return
+    this.log.info({ peer: conn.remote, transactions: lost.length }, 'node lacks transactions we handed it before it reconnected (restarted, or the line died with the old socket); handing them again')
+    for (const tx of lost) conn.send({ type: 'NewTransaction', transaction: tx })
   }
 
   private onGetChain(conn: P2PConnection, line: Uint8Array): void {

@@ -515,7 +515,22 @@ export class Router extends EventEmitter<RouterEvents> {
       this.log.info({ peer: e.peer, key: e.key, link: e.link }, 'no ack in time; message queued again')
     }
     this.probe(now)
+    this.trackGoodLinks(now)
     if (expired.length > 0) this.schedule()
+  }
+
+  /**
+   * Keeps each peer's "good since" times current while no traffic flows, so the dwell before moving
+   * back to a better link counts from when it became good, not from the next message. The link in
+   * use changes only when a message is sent.
+   */
+  private trackGoodLinks(now: number): void {
+    for (const [peer, h] of this.hysteresis) {
+      if (!this.o.directory.has(peer) || this.busy.has(peer)) continue
+      const snapshot = peerSnapshot(this.o.monitor.snapshot(now), this.usableLinks(peer), peer, this.setAside)
+      const d = selectLink({ snapshot, messageClass: 'control', bytes: 64, peer, config: this.o.policy, budgets: Object.fromEntries(this.budgets), hysteresis: h, now })
+      this.hysteresis.set(peer, { ...h, goodSince: d.hysteresis.goodSince })
+    }
   }
 
   private ackTimeout(link: string): number {

@@ -16,6 +16,7 @@ import {
   encodeSetHardware,
   FEND,
   FESC,
+  KISS_DEFAULT_MAX_FRAME_LENGTH,
   kissCommand,
   KissCommand,
   kissReturn,
@@ -34,15 +35,14 @@ import {
   fuzzTest,
   LARGE_INPUT_TIME_BOUND_MS,
   mutatedBytes,
-  utf8,
   throughStream,
+  utf8,
   valueOrTypedError,
   withinTime,
 } from './harness.js'
 import { vectorTransactions } from './model-arbitraries.js'
 
 const KISS_CODES: readonly CodecErrorCode[] = ['ERR_KISS_PROTOCOL', 'ERR_FRAME_TOO_LONG', 'ERR_TRUNCATED']
-const DEFAULT_MAX_FRAME = 2121 // bytes, KISS_DEFAULT_MAX_FRAME_LENGTH
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
@@ -61,7 +61,7 @@ function decodeAll(chunks: readonly Uint8Array[], options: KissDecoderOptions): 
 
 /** Checks every event is typed and within its bounds; returns them described. */
 function checked(events: readonly KissEvent[], options: KissDecoderOptions): string[] {
-  const max = options.maxFrameLength ?? DEFAULT_MAX_FRAME
+  const max = options.maxFrameLength ?? KISS_DEFAULT_MAX_FRAME_LENGTH
   const wrong = events.filter((e) => {
     if (e.type === 'error') return !KISS_CODES.some((code) => isCodecError(e.error, code))
     if (e.type === 'noise') return e.bytes.length > KISS_NOISE_CHUNK_LENGTH
@@ -84,7 +84,7 @@ function checkStream({ input, cuts, options }: StreamCase, boundMs?: number): vo
 }
 
 const optionsArb: fc.Arbitrary<KissDecoderOptions> = fc.record({
-  maxFrameLength: fc.oneof(fc.integer({ min: 1, max: 40 }), fc.constant(DEFAULT_MAX_FRAME)),
+  maxFrameLength: fc.oneof(fc.integer({ min: 1, max: 40 }), fc.constant(KISS_DEFAULT_MAX_FRAME_LENGTH)),
   requireLeadingFend: fc.boolean(),
 })
 

@@ -17,8 +17,8 @@ import {
   fuzzTest,
   LARGE_INPUT_TIME_BOUND_MS,
   mutatedBytes,
-  utf8,
   throughStream,
+  utf8,
   withinTime,
 } from './harness.js'
 import { vectorJsonTexts } from './model-arbitraries.js'

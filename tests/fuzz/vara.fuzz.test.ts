@@ -54,7 +54,6 @@ describe('parseVaraMessage', () => {
   })
 
   fuzzTest('documented lines parse to their values, in any case and spacing', 2000, 0.1, (runs) => {
-    const spaced = (words: readonly (string | number)[], gap: string): string => words.join(gap)
     const caseArb = fc.oneof(
       fc.nat().map((bytes) => ({ words: ['BUFFER', bytes], expected: { kind: 'buffer', bytes } as VaraMessage })),
       fc.tuple(fc.nat(200), fc.nat(100_000)).map(([level, bps]) => ({
@@ -69,7 +68,7 @@ describe('parseVaraMessage', () => {
     checkProperty(
       fc.tuple(caseArb, fc.constantFrom(' ', '  ', ' \t '), fc.boolean()),
       ([{ words, expected }, gap, lower]) => {
-        const line = spaced(words, gap)
+        const line = words.join(gap)
         expectEqual(parseVaraMessage(lower ? line.toLowerCase() : line), expected)
       },
       runs,

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events'
 import { describe, expect, it } from 'vitest'
+import { MIN_ALPHA } from '../../gateway/link-monitor/ewma.js'
 import { DEFAULT_LINK_TIMING, LinkMonitor } from '../../gateway/link-monitor/monitor.js'
 import type { LinkState, Transport, TransportCapabilities, TransportEvents } from '../../transports/types.js'
 
@@ -65,10 +66,13 @@ describe('LinkMonitor: samples', () => {
     expect(snap().links.inet?.peers.B?.rttMs).toBeCloseTo(100 + 100 * (1 - Math.exp(-1)), 9)
   })
 
-  it('turns send outcomes into loss, and only successes count as hearing the peer', () => {
+  it('turns send outcomes into loss from a prior of none, and only successes count as hearing the peer', () => {
     const { clock, monitor, snap } = setup()
     monitor.recordSample('inet', { at: T0, peer: 'B', sendOk: false })
-    expect(snap().links.inet?.peers.B).toMatchObject({ loss: 1, stale: true })
+    // one failure is not 100 % loss (the prior is a working link; same-instant samples weigh MIN_ALPHA)
+    expect(snap().links.inet?.peers.B).toMatchObject({ loss: MIN_ALPHA, stale: true })
+    for (let i = 0; i < 30; i++) monitor.recordSample('inet', { at: T0, peer: 'B', sendOk: false })
+    expect(snap().links.inet?.peers.B?.loss).toBeGreaterThan(0.95) // repeated failures do add up
     monitor.recordSample('inet', { at: T0 + 60 * TCP_TAU, peer: 'B', sendOk: true })
     clock.t = T0 + 60 * TCP_TAU
     const peer = snap().links.inet?.peers.B

@@ -68,6 +68,19 @@ const FAST: Pick<GatewayDeps, 'router' | 'supervisor'> = {
 /** Starts the network; `dir` holds the child's config, log and state. */
 export async function startSoakNet(net: GatewayNet, seed: number, dir: string): Promise<SoakNet> {
   const closers: (() => Promise<void>)[] = []
+  const close = async (): Promise<void> => {
+    for (const c of closers.splice(0)) await c()
+  }
+  try {
+    return { ...(await build(net, seed, dir, closers)), close }
+  } catch (e) {
+    await close() // a half-built network would outlive the failed test
+    throw e
+  }
+}
+
+/** Builds the network; `closers` collects what {@link SoakNet.close} undoes, child gateway first. */
+async function build(net: GatewayNet, seed: number, dir: string, closers: (() => Promise<void>)[]): Promise<Omit<SoakNet, 'close'>> {
   const nodes = { a: await node(net), b: await node(net), c: await node(net) }
   const netPorts = { a: await freePort(), b: await freePort(), c: await freePort() }
   const p2pB = await freePort()
@@ -105,13 +118,7 @@ export async function startSoakNet(net: GatewayNet, seed: number, dir: string): 
   const child = new ChildGateway(configFile, join(dir, 'gw-c.log'))
   closers.unshift(() => child.stop())
   await child.start()
-  return {
-    nodes, gateways, child, paths, vara, js8, tnc,
-    ports: { net: netPorts, p2pB },
-    close: async () => {
-      for (const c of closers.splice(0)) await c()
-    },
-  }
+  return { nodes, gateways, child, paths, vara, js8, tnc, ports: { net: netPorts, p2pB } }
 }
 
 /** A simulated node on a fixed free port, stopped with the GatewayNet. */

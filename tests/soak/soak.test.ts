@@ -17,6 +17,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createLogger } from '../../gateway/log.js'
+import { NODE_QUEUE } from '../../gateway/relay.js'
 import { GatewayNet, until } from '../helpers/gateway-net.js'
 import { requireProgram } from '../helpers/require-program.js'
 import { FaultRunner } from './fault-runner.js'
@@ -36,6 +37,14 @@ const SETTLE_MS = LONG ? 180_000 : 40_000
 const CHILD_RSS_BOUND_MIB = 300
 /** Message types that carry transactions or blocks (counted per link in the summary). */
 const PAYLOAD: ReadonlySet<string> = new Set(['tx', 'block', 'cmpctblock', 'blocktxn', 'bodies'])
+
+/** What an in-process gateway knows of transaction `hash` its node never got (for the failure message). */
+function explain(soak: SoakNet, node: string, hash: string): string {
+  const gw = node === 'a' || node === 'b' ? soak.gateways[node] : undefined
+  if (gw === undefined) return ''
+  const queued = gw.store.queue.peek(NODE_QUEUE, 10_000).some((e) => e.key === `tx:${hash}`)
+  return ` (its gateway: in mirror ${gw.state.hasTransaction(hash)}, delivered ${gw.store.delivered.has(hash)}, queued for the node ${queued})`
+}
 
 describe.runIf(requireProgram('socat'))('fault soak', () => {
   let net: GatewayNet | undefined
@@ -78,7 +87,7 @@ describe.runIf(requireProgram('socat'))('fault soak', () => {
     const settledMs = Date.now() - faultsDone
     await sleep(1_000) // room for a late duplicate to show up
 
-    expect(deliveryProblems(traffic, soak.nodes)).toEqual([])
+    expect(deliveryProblems(traffic, soak.nodes, (node, hash) => explain(soak as SoakNet, node, hash))).toEqual([])
     expect(traffic.invalid.filter((h) => accepted.has(h))).toEqual([])
     expect(traffic.invalid.length).toBeGreaterThan(0)
     expect(rejected.size).toBeGreaterThan(0) // the hostile peer's transactions got to gateway A and were refused there

@@ -103,16 +103,17 @@ export function converged(traffic: Traffic, nodes: readonly SimNode[]): boolean 
 /**
  * What went wrong, one line each (empty: nothing): a transaction missing at a node, arriving twice,
  * or echoed back to the node that made it; a block arriving twice; tips that differ; an invalid
- * transaction held by or delivered to any node.
+ * transaction held by or delivered to any node. `explain` adds what the node's gateway knows of a
+ * transaction that never reached it.
  */
-export function deliveryProblems(traffic: Traffic, nodes: Readonly<Record<string, SimNode>>): string[] {
+export function deliveryProblems(traffic: Traffic, nodes: Readonly<Record<string, SimNode>>, explain: (node: string, hash: string) => string = () => ''): string[] {
   const problems: string[] = []
   const tips = new Set(Object.values(nodes).map((n) => n.state.tip().hash))
   if (tips.size !== 1) problems.push(`nodes end on ${tips.size} different tips`)
   for (const [name, node] of Object.entries(nodes)) {
     for (const [hash, origin] of traffic.txs) {
       const arrivals = node.arrivals.get(`tx:${hash}`) ?? 0
-      if (!node.state.hasTransaction(hash)) problems.push(`tx ${hash.slice(0, 12)} from ${origin} never reached node ${name}`)
+      if (!node.state.hasTransaction(hash)) problems.push(`tx ${hash.slice(0, 12)} from ${origin} never reached node ${name}${explain(name, hash)}`)
       if (arrivals > 1) problems.push(`tx ${hash.slice(0, 12)} from ${origin} reached node ${name} ${arrivals} times`)
       if (arrivals > 0 && name === origin) problems.push(`tx ${hash.slice(0, 12)} was sent back to node ${name}, which made it`)
     }
