@@ -45,7 +45,7 @@ export interface SyncOptions {
   maxHeaders?: number
   /** Payload per `getbodies` run before compression, bytes; default 16 KiB. */
   batchBytes?: number
-  /** Runs in flight at once; default 2 (the next is on its way while one is applied). */
+  /** Runs asked for at once; default 8 (128 KiB): every request turns a half-duplex link around, so ask for many in one go. */
   pipeline?: number
   /** A request not answered in this long is sent again, ms; default 120 s. */
   requestTimeoutMs?: number
@@ -63,7 +63,13 @@ interface Run {
 }
 
 interface Pending {
+  /** Headers rebuilt so far, oldest first, and their hashes. */
   headers: BlockHeader[]
+  hashes: Uint8Array[]
+  /** Headers whose bodies are asked for (in `runs` or applied). */
+  planned: number
+  /** Every header of the answer is rebuilt and checked. */
+  complete: boolean
   /** Our block the new headers follow (−1: from the first block). */
   fork: number
   runs: Run[]
@@ -85,6 +91,8 @@ export class SyncSession {
   private total = 0
   /** When this sync started, ms. */
   private startedAt = 0
+  /** Counts `headers` answers and endings, so a rebuild that outlives its sync is ignored. */
+  private round = 0
   private readonly opts: Required<SyncOptions>
 
   /**
@@ -97,7 +105,7 @@ export class SyncSession {
     private readonly host: SyncHost,
     options: SyncOptions = {},
   ) {
-    this.opts = { maxHeaders: 200, batchBytes: 16 * 1024, pipeline: 2, requestTimeoutMs: 120_000, attempts: 4, ...options }
+    this.opts = { maxHeaders: 200, batchBytes: 16 * 1024, pipeline: 8, requestTimeoutMs: 120_000, attempts: 4, ...options }
   }
 
   /** True while headers or bodies are awaited. */
@@ -120,30 +128,53 @@ export class SyncSession {
     return this.askHeaders()
   }
 
-  /** A `headers` answer from the peer. */
+  /**
+   * A `headers` answer from the peer. Bodies are asked for while the rest of the headers are still
+   * being rebuilt (one VDF each, seconds of CPU for 200), so the link does not sit idle meanwhile.
+   */
   async onHeaders(msg: Headers): Promise<void> {
     if (this.asked === undefined || this.expanding) return
     const max = this.asked.max
     this.asked = undefined
     this.expanding = true
-    const expanded = await expandHeadersAsync(msg.headers)
+    const round = ++this.round // a sync that ends meanwhile makes this answer stale
+    const expanded = await expandHeadersAsync(msg.headers, undefined, 4, (prefix) => round === this.round && this.headersSoFar(prefix, false))
     this.expanding = false
+    if (round !== this.round) return
     if (!expanded.ok) return this.fail(`headers: ${expanded.error.reason}: ${expanded.error.message}`)
-    const view = this.host.view()
-    const linked = checkHeaderChain(view, expanded.value)
-    if (!linked.ok) return this.fail(`headers: ${linked.error.reason}: ${linked.error.message}`)
     if (expanded.value.length === 0) return this.finish('caught-up', 'the peer has nothing after our chain')
-    const headers = expanded.value
-    const runs = planBodies(headers, linked.value.hashes, this.opts.batchBytes).map((request, i, all) => ({
-      request,
-      first: all.slice(0, i).reduce((n, r) => n + r.count, 0),
-      attempts: 0,
-    }))
-    const fork = linked.value.fork
-    this.pending = { headers, fork, runs, incremental: fork === view.length - 1, collected: [], more: headers.length >= max }
-    this.total = Math.max(this.total, this.done + headers.length)
-    this.host.log.info({ peer: this.peer, headers: headers.length, runs: runs.length, from: linked.value.fork + 1 }, 'sync: headers checked; fetching bodies')
+    if (!this.headersSoFar(expanded.value, true)) return
+    const p = this.pending as Pending
+    p.more = expanded.value.length >= max
+    this.host.log.info({ peer: this.peer, headers: p.headers.length, from: p.fork + 1 }, 'sync: headers checked; fetching bodies')
+    this.applyReady()
+  }
+
+  /**
+   * Takes the headers rebuilt so far: checks they follow our chain and link up, and asks for the
+   * bodies of every whole run among them (of all of them once `final`). False if they do not link.
+   */
+  private headersSoFar(headers: readonly BlockHeader[], final: boolean): boolean {
+    if (headers.length === 0 || (this.pending !== undefined && this.pending.headers.length === headers.length && !final)) return true
+    const view = this.host.view()
+    const linked = checkHeaderChain(view, headers) // the first header's parent is ours: it stays so
+    if (!linked.ok) {
+      this.fail(`headers: ${linked.error.reason}: ${linked.error.message}`)
+      return false
+    }
+    const fork = this.pending?.fork ?? linked.value.fork
+    const p = (this.pending ??= { headers: [], hashes: [], planned: 0, fork, runs: [], incremental: fork === view.length - 1, collected: [], more: false, complete: false })
+    p.headers = [...headers]
+    p.hashes = linked.value.hashes
+    p.complete = final
+    const runs = planBodies(p.headers.slice(p.planned), p.hashes.slice(p.planned), this.opts.batchBytes)
+    for (const request of final ? runs : runs.slice(0, -1)) {
+      p.runs.push({ request, first: p.planned, attempts: 0 })
+      p.planned += request.count
+    }
+    this.total = Math.max(this.total, this.done + p.headers.length)
     this.requestRuns()
+    return true
   }
 
   /** A `bodies` answer from the peer. */
@@ -216,6 +247,7 @@ export class SyncSession {
     }
     if (p === undefined) return
     if (p.runs.length > 0) return this.requestRuns()
+    if (!p.complete) return // the rest of the headers are still being rebuilt
     this.pending = undefined
     if (p.collected.length > 0 && !this.host.adopt([...this.host.chain().slice(0, p.fork + 1), ...p.collected])) return this.fail('the peer branch was refused')
     if (p.more) this.askHeaders() // reports the end itself when the peer tip is reached
@@ -246,6 +278,7 @@ export class SyncSession {
   }
 
   private finish(outcome: 'caught-up' | 'failed', detail: string): void {
+    this.round++
     const was = this.pending !== undefined || this.asked !== undefined || this.done > 0
     this.pending = undefined
     this.asked = undefined

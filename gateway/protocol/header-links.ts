@@ -74,12 +74,21 @@ export function expandHeaders(entries: readonly HeaderEntry[], vdfOf: VdfOf = de
 
 /**
  * {@link expandHeaders} that yields to the event loop every `slice` headers, so rebuilding 200 VDFs
- * (seconds of CPU on a Pi) does not stall the links and timers of a running gateway.
+ * (seconds of CPU on a Pi) does not stall the links and timers of a running gateway; `onProgress`
+ * sees the headers rebuilt so far at each yield (a sync asks for their bodies meanwhile).
  */
-export async function expandHeadersAsync(entries: readonly HeaderEntry[], vdfOf: VdfOf = defaultVdf, slice = 4): Promise<Result<BlockHeader[], ProtocolFailure>> {
+export async function expandHeadersAsync(
+  entries: readonly HeaderEntry[],
+  vdfOf: VdfOf = defaultVdf,
+  slice = 4,
+  onProgress?: (expanded: readonly BlockHeader[]) => void,
+): Promise<Result<BlockHeader[], ProtocolFailure>> {
   const out: BlockHeader[] = []
   for (const [i, entry] of entries.entries()) {
-    if (i > 0 && i % slice === 0) await new Promise<void>((resolve) => setImmediate(resolve))
+    if (i > 0 && i % slice === 0) {
+      onProgress?.(out)
+      await new Promise<void>((resolve) => setImmediate(resolve))
+    }
     const next = expandOne(out[i - 1], entry, i, vdfOf)
     if (!next.ok) return next
     out.push(next.value)
