@@ -2,7 +2,8 @@
  * Fixtures of the hostile radio-station tests: two honest gateways (A and B, each with its node) on
  * one simulated 1200 bit/s AX.25 channel (simulated KISS TNCs over KISS TCP, ×50 time), and a
  * hostile station on the same channel that can transmit anything under any callsign: gateway
- * messages it builds itself, or raw frames it recorded off the air.
+ * messages it builds itself, or raw frames it recorded off the air. HOSTILE_LOG=FILE writes the
+ * gateways' debug log.
  */
 import { randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'

@@ -25,8 +25,8 @@ describe('hostile radio station: replay', () => {
     const txFromB: Uint8Array[] = [] // the gateway-level frame that carried B's transaction to A
     const framing = new LinkFraming()
     gwA.transports.get('ax25-a')?.on('frame', (f) => {
-      const r = f.from === CALL.b ? framing.inbound(f.payload, 'ax25-a', CALL.b) : undefined
-      if (r !== undefined && 'message' in r && r.message.type === 'tx') txFromB.push(f.payload)
+      const got = f.from === CALL.b ? framing.inbound(f.payload, 'ax25-a', CALL.b) : undefined
+      if (got !== undefined && 'message' in got && got.message.type === 'tx') txFromB.push(f.payload)
     })
     const txsAtA: Inbound[] = []
     gwA.router.on('message', (m) => m.msg.type === 'tx' && txsAtA.push(m))
@@ -39,10 +39,11 @@ describe('hostile radio station: replay', () => {
     const queuedForB = gwA.store.queue.count(CALL.b)
 
     // 1. every frame heard so far, transmitted again verbatim (same source callsigns, same ARQ sessions)
-    const recording = [...r.air]
+    const { air } = r
+    const recording = [...air]
     const replayer = r.sim.channel.attach({ id: 'replayer', mode: recording[0]?.mode ?? '' })
     for (const f of recording) replayer.transmit(f.payload)
-    await until('the replay heard on the air', () => r !== undefined && r.air.length >= 2 * recording.length)
+    await until('the replay heard on the air', () => air.length >= 2 * recording.length)
     await new Promise((resolve) => setTimeout(resolve, 300)) // A's answers to it, if any
     expect(txsAtA).toHaveLength(1) // the ARQ knows its sessions: duplicates re-acknowledged, never delivered
 
