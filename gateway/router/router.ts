@@ -34,7 +34,7 @@ import { StationBans, type Ban, type StationBansOptions } from './bans.js'
 import { ControlQueue, type ControlItem } from './control-queue.js'
 import { InFlight } from './in-flight.js'
 import { peerSnapshot, SetAside } from './set-aside.js'
-import { Unidentified } from './unidentified.js'
+import { Inbox } from './inbox.js'
 
 /** How long an unacknowledged durable entry waits before it is sent again, per kind of link, ms. */
 export const DEFAULT_ACK_TIMEOUT_MS: Readonly<Record<TransportKind, number>> = {
@@ -143,9 +143,9 @@ export class Router extends EventEmitter<RouterEvents> {
   private readonly hysteresis = new Map<string, HysteresisState>()
   private readonly budgets = new Map<string, BudgetState>()
   private readonly lastProbe = new Map<string, number>()
-  private readonly unidentified = new Unidentified()
   /** Strikes and bans by station. */
   readonly bans: StationBans
+  private readonly inbox: Inbox
   /** (link, peer) pairs that have had our hello on the current connection. */
   private readonly introduced = new Set<string>()
   private readonly detach: (() => void)[] = []
@@ -161,6 +161,7 @@ export class Router extends EventEmitter<RouterEvents> {
     this.log = o.log ?? silentLogger()
     this.setAside = new SetAside(o.setAsideMs ?? 5_000, this.now)
     this.bans = new StationBans(o.bans, this.now, (station) => o.directory.isNamed(station))
+    this.inbox = new Inbox(o.framing, o.directory, this.bans, this.now)
   }
 
   /** Follows the transports and starts sending; entries left `sent` by a previous run are queued again. */
@@ -439,44 +440,16 @@ export class Router extends EventEmitter<RouterEvents> {
   }
 
   private onFrame(t: Transport, f: InboundFrame): void {
-    const from = f.from ?? ''
     this.emit('received', { link: t.id, bytes: f.payload.length })
-    if (this.refused(t.id, from, this.o.directory.identify(t.id, from) ?? from)) return // before decoding: a banned station costs no more CPU
-    const r = this.o.framing.inbound(f.payload, t.id, from)
-    if ('pending' in r) return
-    if ('error' in r) return void this.emit('dropped', { link: t.id, from, reason: `${r.error.code}: ${r.error.message}` })
-    const peer = r.message.type === 'hello' ? r.message.station : this.identify(t, from)
-    if (this.refused(t.id, from, peer)) return // a banned station's hello from a new address
-    const inbound = { link: t.id, from, msg: r.message, bytes: r.bytes, receivedAt: f.receivedAt }
-    if (peer === undefined) {
-      // a TCP peer's first frames may overtake its hello (a transaction goes before control)
-      if (!this.unidentified.hold(inbound, this.now())) this.emit('dropped', { link: t.id, from, reason: 'sender unknown: no hello yet' })
-      return
-    }
-    if (r.message.type === 'hello') this.o.directory.heard(peer, t.id, from, f.receivedAt)
-    this.deliver({ ...inbound, peer })
-    if (r.message.type === 'hello') for (const held of this.unidentified.release(t.id, from, this.now())) this.deliver({ ...held, peer })
-  }
-
-  /** True, reported as dropped, when `station` is banned. */
-  private refused(link: string, from: string, station: string | undefined): boolean {
-    if (station === undefined || !this.bans.banned(station)) return false
-    this.emit('dropped', { link, from, reason: `station ${station} is banned` })
-    return true
+    const intake = this.inbox.take(t, f)
+    if ('dropped' in intake) return void this.emit('dropped', { link: t.id, from: f.from ?? '', reason: intake.dropped })
+    if ('messages' in intake) for (const m of intake.messages) this.deliver(m)
   }
 
   private deliver(m: Inbound): void {
     this.o.monitor.recordHeard(m.link, m.peer, this.now())
     this.setAside.clear(m.link, m.peer)
     this.emit('message', m)
-  }
-
-  /** The peer behind `from` on `t`: known from a hello or config; on radio the callsign speaks for itself. */
-  private identify(t: Transport, from: string): string | undefined {
-    const known = this.o.directory.identify(t.id, from)
-    if (known !== undefined || !t.capabilities.publicMedium || from === '') return known
-    this.o.directory.heard(from, t.id, from, this.now())
-    return from
   }
 
   private onState(t: Transport, s: StateChange): void {
