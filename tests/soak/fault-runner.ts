@@ -3,7 +3,7 @@
  * healed; faults of different kinds overlap freely. Counts what was survived.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createPrng } from '../../hardware-sim/prng.js'
+import { createPrng, type Prng } from '../../hardware-sim/prng.js'
 import { FAULT_KINDS, type Fault, type FaultKind } from './fault-schedule.js'
 import { badSignatureTx, injectAsPeer, injectOverP2p } from './intruders.js'
 import type { Side, SoakNet, TcpPath } from './soak-net.js'
@@ -24,7 +24,7 @@ export class FaultRunner {
   /** Faults not started because the same one was still under way. */
   skipped = 0
   private readonly active = new Set<string>()
-  private readonly prng
+  private readonly prng: Prng
 
   /**
    * @param net - what to break

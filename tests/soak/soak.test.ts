@@ -5,7 +5,9 @@
  * SIGKILLs the gateway that runs as a child process in the middle of a burst, and injects invalid
  * transactions. Afterwards: every transaction reached every node exactly once (never back to the
  * node that made it), every node is on the same tip, nothing invalid reached a node or was accepted,
- * and the child gateway's resident memory stayed within {@link CHILD_RSS_BOUND_MIB}.
+ * the child gateway's resident memory stayed within {@link CHILD_RSS_BOUND_MIB} and what this
+ * process (the in-process gateways, nodes and simulators) holds grew by less than
+ * {@link HELD_GROWTH_BOUND_MIB}.
  *
  * Short form (CI, the default): about a minute. `npm run soak` (SOAK=long) runs ten minutes of
  * faults. SOAK_SEED picks another schedule; SOAK_LOG=FILE writes the in-process gateways' log;
@@ -19,6 +21,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createLogger } from '../../gateway/log.js'
 import { NODE_QUEUE } from '../../gateway/relay.js'
 import { GatewayNet, until } from '../helpers/gateway-net.js'
+import { heldBytes, MiB } from '../helpers/hostile.js'
 import { requireProgram } from '../helpers/require-program.js'
 import { FaultRunner } from './fault-runner.js'
 import { FAULT_KINDS, faultSchedule } from './fault-schedule.js'
@@ -35,6 +38,11 @@ const GAP_MS = LONG ? ([1_500, 4_500] as const) : ([2_000, 4_000] as const)
 const SETTLE_MS = LONG ? 180_000 : 40_000
 /** Bound on the child gateway's resident memory (VmRSS), MiB: Node, tsx and the gateway take ~150. */
 const CHILD_RSS_BOUND_MIB = 300
+/**
+ * Bound on what this process holds after the run beyond what it held before (after GC), MiB: the
+ * two in-process gateways, the nodes' chains and mempools, the simulators and the ledger.
+ */
+const HELD_GROWTH_BOUND_MIB = 128
 /** Message types that carry transactions or blocks (counted per link in the summary). */
 const PAYLOAD: ReadonlySet<string> = new Set(['tx', 'block', 'cmpctblock', 'blocktxn', 'bodies'])
 
@@ -76,6 +84,7 @@ describe.runIf(requireProgram('socat'))('fault soak', () => {
     traffic = new Traffic(soak.nodes, { seed: SEED, txGapMs: [150, 450], blockGapMs: [3_000, 6_000] })
     const runner = new FaultRunner(soak, traffic, SEED)
     const schedule = faultSchedule({ seed: SEED, durationMs: RUN_MS, gapMs: GAP_MS })
+    const heldBefore = await heldBytes()
     const started = Date.now()
     traffic.start()
     await runner.run(schedule)
@@ -86,6 +95,7 @@ describe.runIf(requireProgram('socat'))('fault soak', () => {
     await until('every node holds every transaction, on one tip', () => converged(traffic as Traffic, nodes), SETTLE_MS).catch(() => undefined)
     const settledMs = Date.now() - faultsDone
     await sleep(1_000) // room for a late duplicate to show up
+    const heldGrowthMiB = ((await heldBytes()) - heldBefore) / MiB
 
     expect(deliveryProblems(traffic, soak.nodes, (node, hash) => explain(soak as SoakNet, node, hash))).toEqual([])
     expect(traffic.invalid.filter((h) => accepted.has(h))).toEqual([])
@@ -94,6 +104,7 @@ describe.runIf(requireProgram('socat'))('fault soak', () => {
     for (const kind of FAULT_KINDS) expect(runner.survived[kind], kind).toBeGreaterThan(0)
     expect(soak.child.starts).toBeGreaterThan(1)
     expect(soak.child.peakRssKiB / 1024).toBeLessThan(CHILD_RSS_BOUND_MIB)
+    expect(heldGrowthMiB).toBeLessThan(HELD_GROWTH_BOUND_MIB)
 
     const summary = {
       seed: SEED,
@@ -109,7 +120,8 @@ describe.runIf(requireProgram('socat'))('fault soak', () => {
       deliveriesChecked: traffic.txs.size * nodes.length,
       childStarts: soak.child.starts,
       childPeakRssMiB: Math.round(soak.child.peakRssKiB / 1024),
-      testProcessRssMiB: Math.round(process.memoryUsage().rss / 1024 / 1024),
+      heldGrowthMiB: Math.round(heldGrowthMiB),
+      testProcessRssMiB: Math.round(process.memoryUsage().rss / MiB),
       payloadMessagesPerLink: Object.fromEntries(perLink),
     }
     process.stdout.write(`soak: ${JSON.stringify(summary)}\n`)

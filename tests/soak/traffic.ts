@@ -65,10 +65,10 @@ export class Traffic {
   /** One transaction from `name` to a seeded recipient. */
   sendTx(name: string | undefined): void {
     const node = name === undefined || this.down.has(name) ? undefined : this.nodes[name]
-    if (node === undefined || name === undefined) return
+    if (node === undefined) return
     const recipient = Uint8Array.from({ length: 32 }, () => this.prng.nextU32() & 0xff)
     const tx = node.send(recipient, 1n + BigInt(this.prng.nextU32() % 1_000))
-    this.txs.set(toHex(txHash(tx)), name)
+    this.txs.set(toHex(txHash(tx)), name as string)
   }
 
   private mine(): void {
