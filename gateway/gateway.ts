@@ -150,6 +150,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       log: log.child({ component: 'protocol' }),
       now,
       onRelay: (m) => (mesh as Mesh).onRelay(m),
+      isNamed: (peer) => directory.isNamed(peer),
     })
     mesh = new Mesh({
       station: config.station.id,

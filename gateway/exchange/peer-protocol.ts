@@ -47,6 +47,8 @@ export interface PeerProtocolOptions {
   sync?: SyncOptions
   /** A hello from a peer is answered with ours unless we sent it one this recently, ms. */
   helloReplyMs?: number
+  /** True for peers named in the config (a sync with one of them takes over from an unknown station's). */
+  isNamed?: (peer: string) => boolean
   /** Mesh forwarding of `relay` messages; without it they are dropped. */
   onRelay?: (m: Inbound & { msg: RelayMessage }) => void
 }
@@ -121,6 +123,12 @@ export class PeerProtocol {
     return compact ? [makeCompactBlock(msg.block, randomBytes(8)), inv] : [msg, inv]
   }
 
+  /** True when `a` is a configured peer and `b` is not. */
+  private outranks(a: string, b: string): boolean {
+    const named = this.o.isNamed ?? (() => false)
+    return named(a) && !named(b)
+  }
+
   /** Handles one message from a peer. */
   handle(m: Inbound): void {
     const { peer, msg } = m
@@ -176,7 +184,10 @@ export class PeerProtocol {
     if (h === undefined || h.height <= this.o.state.tip().height || this.o.state.hasBlock(toHex(h.tip))) return
     if (this.sync !== undefined && this.sync.running) {
       if (this.sync.peer === peer) this.sync.start({ height: h.height, tip: h.tip })
-      return
+      if (this.sync.peer === peer || !this.outranks(peer, this.sync.peer)) return
+      // a station anyone could be must not hold up catching up from one we trust
+      this.o.log.warn({ from: this.sync.peer, to: peer }, 'sync moves to a configured peer; the station it ran with is not one')
+      this.sync.abandon()
     }
     this.sync = new SyncSession(peer, this.syncHost(peer), this.o.sync)
     this.o.log.info({ peer, ours: this.o.state.tip().height, theirs: h.height }, 'peer has a longer chain; syncing from it')

@@ -190,6 +190,14 @@ export class SyncSession {
     if (this.pending?.runs.some((r) => msg.block.some((h) => sameHash(h, r.request.last))) === true) this.fail('the peer no longer has the blocks it announced')
   }
 
+  /** Ends this sync without reporting (another peer takes over); late answers are ignored. */
+  abandon(): void {
+    this.round++
+    this.pending = undefined
+    this.asked = undefined
+    this.target = undefined
+  }
+
   /** Sends again what timed out; gives up after the configured attempts. */
   tick(): void {
     const now = this.host.now()
