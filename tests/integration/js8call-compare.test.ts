@@ -246,7 +246,9 @@ describe.runIf(requireProgram('js8call'))('simulated JS8Call vs JS8Call 2.2 (hea
     const sync = (t: number[] | undefined): number[][] => [t?.slice(0, 7) ?? [], t?.slice(36, 43) ?? [], t?.slice(72) ?? []]
     expect(sync(tones[1])).toEqual(sync(tones[0])) // Costas arrays of this speed
     const [on1, off1, on2] = (realTx ?? []).filter((m) => m.type === 'RIG.PTT').map((m) => m.params.UTC as number)
-    expect((off1 ?? 0) - (on1 ?? 0)).toBeGreaterThanOrEqual(3_950) // the real PTT also covers keyup delays
+    // at least the frame's 79 symbols of 40 ms (Turbo); the real PTT usually also covers keyup
+    // delays (~4 s measured idle), but a late start under load shortens it (3.9 s seen in CI)
+    expect((off1 ?? 0) - (on1 ?? 0)).toBeGreaterThanOrEqual(79 * 40)
     expect((on2 ?? 0) - (on1 ?? 0)).toBeGreaterThanOrEqual(5_000) // next frame, next period (6 s minus a late start)
   }, 40_000)
 })
