@@ -5,6 +5,7 @@
  *
  * @packageDocumentation
  */
+import { CodedError } from '../../codecs/coded-error.js'
 
 /** Every stable error code of the configuration loader. */
 export const CONFIG_ERROR_CODES = [
@@ -26,10 +27,8 @@ export interface ConfigProblem {
 }
 
 /** The one error type of the configuration loader; `code` is stable, `problems` lists everything found. */
-export class ConfigError extends Error {
+export class ConfigError extends CodedError<ConfigErrorCode> {
   override readonly name = 'ConfigError'
-  /** Stable code, see {@link CONFIG_ERROR_CODES}. */
-  readonly code: ConfigErrorCode
   /** Every problem: TOML syntax errors first (by line), then the rest in the schema's key order. */
   readonly problems: readonly ConfigProblem[]
 
@@ -41,8 +40,7 @@ export class ConfigError extends Error {
    */
   constructor(code: ConfigErrorCode, source: string, problems: readonly ConfigProblem[], options?: { cause?: unknown }) {
     const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`
-    super(`${source}: ${count}: ${problems.map(formatProblem).join('; ')}`, options)
-    this.code = code
+    super(code, `${source}: ${count}: ${problems.map(formatProblem).join('; ')}`, options)
     this.problems = problems
   }
 }

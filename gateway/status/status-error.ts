@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+import { CodedError } from '../../codecs/coded-error.js'
 
 /** Every stable error code of the status server. */
 export const STATUS_ERROR_CODES = [
@@ -19,19 +20,6 @@ export const STATUS_ERROR_CODES = [
 export type StatusErrorCode = (typeof STATUS_ERROR_CODES)[number]
 
 /** The one error type the status server throws on purpose; `code` is stable, `message` is human text. */
-export class StatusError extends Error {
+export class StatusError extends CodedError<StatusErrorCode> {
   override readonly name = 'StatusError'
-
-  /**
-   * @param code - stable code
-   * @param message - what was wrong and what to change
-   * @param options - optional `cause`
-   */
-  constructor(
-    readonly code: StatusErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options)
-  }
 }
