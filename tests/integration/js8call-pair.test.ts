@@ -126,7 +126,8 @@ describe.runIf(requireProgram('js8call') && requireProgram('pulseaudio'))('two t
         expect(shapeOf(h.frames[0])).toEqual(shapeOf(real.frames[0]))
         expect(h.frames.map((m) => m.value)[0]).toBe(header(from, to))
         expect(h.frames.slice(1).map((m) => m.value).join('')).toBe(body) // data frames: cut differently, same text
-        expect(h.directed.params.UTC).toBe(h.frames[0]?.params.UTC) // the header frame's
+        // the header frame's time (real JS8Call's two reports can differ by a millisecond of rounding)
+        expect(Math.abs((h.directed.params.UTC as number) - (h.frames[0]?.params.UTC as number))).toBeLessThanOrEqual(2)
       }
       // Real: SNR and TDRIFT of the header frame too (the simulator: the last frame's SNR, TDRIFT 0).
       expect([real.directed.params.SNR, real.directed.params.TDRIFT]).toEqual([real.frames[0]?.params.SNR, real.frames[0]?.params.TDRIFT])
