@@ -172,6 +172,10 @@ export const VaraSyncRowSchema = z.object({
   seconds: z.number().positive(),
   /** Both gateways' `sent` bytes on the VARA link in that window. */
   bytesOnAir: count,
+  /** Gateway A's share of bytesOnAir: the serving direction (headers, bodies, its acks). */
+  servedBytes: count,
+  /** servedBytes × 8 ÷ seconds ÷ bitrate: the serving direction's rate as a share of BITRATE. */
+  servedShare: share,
   /** bytesOnAir × 8 ÷ bitrate, s. */
   boundSeconds: z.number().positive(),
   /** seconds ÷ boundSeconds (1.0: the link was never idle). */

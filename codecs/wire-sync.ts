@@ -82,10 +82,19 @@ export const GetHeadersSchema = z.object({
 /** A `getheaders` message. */
 export type GetHeaders = z.infer<typeof GetHeadersSchema>
 
-/** `headers`: consecutive headers, oldest first; the first one (if any) is full. */
+/**
+ * `headers`: consecutive headers, oldest first; the first one (if any) is full. `pushed`: the sender
+ * sends the bodies of the first `pushed` headers right behind, unasked (one `bodies` message), so the
+ * requester need not spend a turn of a half-duplex link asking for them.
+ */
 export const HeadersSchema = z
-  .object({ type: z.literal('headers'), headers: z.array(z.union([BlockHeaderSchema, LinkedHeaderSchema])).max(MAX_HEADERS) })
+  .object({
+    type: z.literal('headers'),
+    headers: z.array(z.union([BlockHeaderSchema, LinkedHeaderSchema])).max(MAX_HEADERS),
+    pushed: z.number().int().min(1).max(MAX_BODIES).optional(),
+  })
   .refine((m) => m.headers[0] === undefined || isFullHeader(m.headers[0]), { message: 'the first header must be full', path: ['headers', 0] })
+  .refine((m) => m.pushed === undefined || m.pushed <= m.headers.length, { message: 'pushed bodies for more headers than sent', path: ['pushed'] })
 /** A `headers` message. */
 export type Headers = z.infer<typeof HeadersSchema>
 
@@ -148,10 +157,13 @@ export const SYNC_CODECS = {
   headers: {
     code: HEADERS,
     body: z
-      .tuple([z.literal(HEADERS), z.array(HeaderEntryWireSchema).max(MAX_HEADERS)])
-      .transform(([, headers]) => ({ type: 'headers' as const, headers }))
+      .union([
+        z.tuple([z.literal(HEADERS), z.array(HeaderEntryWireSchema).max(MAX_HEADERS)]),
+        z.tuple([z.literal(HEADERS), z.array(HeaderEntryWireSchema).max(MAX_HEADERS), z.number()]),
+      ])
+      .transform(([, headers, pushed]) => ({ type: 'headers' as const, headers, ...(pushed === undefined ? {} : { pushed }) }))
       .pipe(messageCheck(HeadersSchema)),
-    toBody: (m) => [HEADERS, m.headers.map(headerEntryToWire)],
+    toBody: (m) => [HEADERS, m.headers.map(headerEntryToWire), ...(m.pushed === undefined ? [] : [m.pushed])],
   } satisfies MessageCodec<Headers>,
   getbodies: {
     code: GET_BODIES,

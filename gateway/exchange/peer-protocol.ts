@@ -18,12 +18,12 @@ import type { Logger } from '../log.js'
 import type { ChainState } from '../node-link/chain-state.js'
 import { answerGetBlockTxn, completeBlock, makeCompactBlock, reconstructBlock, shortIdLookup, type PartialBlock } from '../protocol/compact-block.js'
 import { answerGetBodies } from '../protocol/bodies.js'
-import { answerGetHeaders } from '../protocol/sync.js'
+import { answerGetHeadersPushing } from '../protocol/sync.js'
 import { blockKey, txKey, type Relay } from '../relay.js'
 import type { Inbound, Router } from '../router/router.js'
 import type { MessageClass } from '../store/message-class.js'
 import type { GatewayStore } from '../store/store.js'
-import { SyncSession, type SyncOptions } from './sync-session.js'
+import { SYNC_DEFAULTS, SyncSession, type SyncOptions } from './sync-session.js'
 
 /** Compact blocks waiting for their missing transactions, at most. */
 const MAX_PARTIALS = 16
@@ -156,7 +156,7 @@ export class PeerProtocol {
       case 'ack':
         return this.o.router.acked(peer, [...msg.tx.map((h) => txKey(toHex(h))), ...msg.block.map((h) => blockKey(toHex(h)))])
       case 'getheaders':
-        return this.reply(peer, answerGetHeaders(this.o.state.view(), msg), 'sync')
+        return answerGetHeadersPushing(this.o.state.view(), msg, this.o.sync?.pushBytes ?? SYNC_DEFAULTS.pushBytes).forEach((a) => this.reply(peer, a, 'sync'))
       case 'headers':
         return void (this.sync?.peer === peer ? this.sync.onHeaders(msg) : undefined)
       case 'getbodies':

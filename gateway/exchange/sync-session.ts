@@ -1,9 +1,11 @@
 /**
  * Incremental chain sync from one peer (docs/PROTOCOL.md §8.15): `getheaders` with our locator, the
  * linked headers rebuilt and checked, the new headers cut into runs of about `batchBytes` and fetched
- * with `getbodies` (two runs in flight, applied strictly in order because each run is deflated against
- * the blocks before it), every block validated and committed before the next run is asked for. A full
- * `headers` answer that does not reach the peer's tip is followed by the next `getheaders`.
+ * with `getbodies` (`pipeline` runs in flight, asked for while the later headers are still being
+ * rebuilt, applied strictly in order because each run is deflated against the blocks before it), every
+ * block validated and committed before the next run is asked for. The peer pushes the first run
+ * behind its `headers` (§8.9 `pushed`), so that one is never asked for unless it fails to come. A
+ * full `headers` answer that does not reach the peer's tip is followed by the next `getheaders`.
  *
  * A peer on another branch (the first new header follows a block below our tip) is handled like the
  * node does: its blocks are collected and the whole chain is adopted only if longer and valid.
@@ -45,6 +47,12 @@ export interface SyncOptions {
   maxHeaders?: number
   /** Payload per `getbodies` run before compression, bytes; default 16 KiB. */
   batchBytes?: number
+  /**
+   * Bodies this gateway pushes behind its `headers` answer to a peer, payload bytes before
+   * compression; default 32 KiB: enough air time on a fast HF level to cover the peer's rebuild of
+   * those headers (a VDF each) and its first `getbodies` turn, so the link does not go idle.
+   */
+  pushBytes?: number
   /** Runs asked for at once; default 8 (128 KiB): every request turns a half-duplex link around, so ask for many in one go. */
   pipeline?: number
   /** A request not answered in this long is sent again, ms; default 120 s. */
@@ -52,6 +60,9 @@ export interface SyncOptions {
   /** Sends of one request before the sync gives up; default 4. */
   attempts?: number
 }
+
+/** The defaults of {@link SyncOptions}; `batchBytes` also sizes the run a peer pushes behind its `headers`. */
+export const SYNC_DEFAULTS: Readonly<Required<SyncOptions>> = { maxHeaders: 200, batchBytes: 16 * 1024, pushBytes: 32 * 1024, pipeline: 8, requestTimeoutMs: 120_000, attempts: 4 }
 
 interface Run {
   request: GetBodies
@@ -87,6 +98,8 @@ export class SyncSession {
   private asked?: { sentAt: number; attempts: number; max: number }
   private pending?: Pending
   private expanding = false
+  /** The peer pushes the bodies of the first `count` headers of round `round` unasked; `early`: they came before those headers were rebuilt. */
+  private push?: { round: number; count: number; early?: Bodies }
   private done = 0
   private total = 0
   /** When this sync started, ms. */
@@ -105,7 +118,7 @@ export class SyncSession {
     private readonly host: SyncHost,
     options: SyncOptions = {},
   ) {
-    this.opts = { maxHeaders: 200, batchBytes: 16 * 1024, pipeline: 8, requestTimeoutMs: 120_000, attempts: 4, ...options }
+    this.opts = { ...SYNC_DEFAULTS, ...options }
   }
 
   /** True while headers or bodies are awaited. */
@@ -138,6 +151,7 @@ export class SyncSession {
     this.asked = undefined
     this.expanding = true
     const round = ++this.round // a sync that ends meanwhile makes this answer stale
+    this.push = msg.pushed === undefined ? undefined : { round, count: msg.pushed }
     const expanded = await expandHeadersAsync(msg.headers, undefined, 4, (prefix) => round === this.round && this.headersSoFar(prefix, false))
     this.expanding = false
     if (round !== this.round) return
@@ -167,19 +181,40 @@ export class SyncSession {
     p.headers = [...headers]
     p.hashes = linked.value.hashes
     p.complete = final
+    this.total = Math.max(this.total, this.done + p.headers.length)
+    if (!this.planPushed(p, final)) return true // the pushed run's headers are still being rebuilt
     const runs = planBodies(p.headers.slice(p.planned), p.hashes.slice(p.planned), this.opts.batchBytes)
     for (const request of final ? runs : runs.slice(0, -1)) {
       p.runs.push({ request, first: p.planned, attempts: 0 })
       p.planned += request.count
     }
-    this.total = Math.max(this.total, this.done + p.headers.length)
-    this.requestRuns()
+    if (!final && p.runs[0]?.answer !== undefined) this.applyReady() // the pushed bodies were here first
+    else this.requestRuns()
+    return true
+  }
+
+  /**
+   * Makes the run the peer pushes behind its `headers` the first one, taken as asked (so it is not
+   * asked for, and is asked for after the request timeout if it never comes), with its answer if it
+   * came early. False while its headers are not all rebuilt yet.
+   */
+  private planPushed(p: Pending, final: boolean): boolean {
+    const push = this.push
+    if (push === undefined || push.round !== this.round || p.planned > 0) return true
+    if (p.headers.length < push.count) return final
+    this.push = undefined
+    const request: GetBodies = { type: 'getbodies', last: p.hashes[push.count - 1] as Uint8Array, count: push.count }
+    const run: Run = { request, first: 0, attempts: 1, sentAt: this.host.now() }
+    if (push.early !== undefined && sameHash(push.early.last, request.last)) run.answer = push.early
+    p.runs.push(run)
+    p.planned = push.count
     return true
   }
 
   /** A `bodies` answer from the peer. */
   onBodies(msg: Bodies): void {
     const run = this.pending?.runs.find((r) => sameHash(r.request.last, msg.last))
+    if (run === undefined && this.push?.round === this.round) this.push.early = msg // pushed, ahead of its headers' rebuild
     if (run === undefined || run.sentAt === undefined) return
     run.answer = msg
     this.applyReady()
@@ -193,6 +228,7 @@ export class SyncSession {
   /** Ends this sync without reporting (another peer takes over); late answers are ignored. */
   abandon(): void {
     this.round++
+    this.push = undefined
     this.pending = undefined
     this.asked = undefined
     this.target = undefined
@@ -288,6 +324,7 @@ export class SyncSession {
   private finish(outcome: 'caught-up' | 'failed', detail: string): void {
     this.round++
     const was = this.pending !== undefined || this.asked !== undefined || this.done > 0
+    this.push = undefined
     this.pending = undefined
     this.asked = undefined
     this.target = undefined

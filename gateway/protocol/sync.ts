@@ -15,7 +15,8 @@ import { err, ok } from '../../codecs/result.js'
 import type { Result } from '../../codecs/result.js'
 import { sameBytes } from '../../codecs/wire-fields.js'
 import { MAX_BODIES, MAX_HEADERS } from '../../codecs/wire-sync.js'
-import type { GetBodies, GetHeaders, Headers } from '../../codecs/wire-sync.js'
+import type { Bodies, GetBodies, GetHeaders, Headers } from '../../codecs/wire-sync.js'
+import { answerGetBodies } from './bodies.js'
 import { failure } from './failure.js'
 import type { ProtocolFailure } from './failure.js'
 import { linkHeaders } from './header-links.js'
@@ -104,6 +105,21 @@ export function headersAfter(chain: ChainView, fork: number, max: number, stop?:
 export function answerGetHeaders(chain: ChainView, request: GetHeaders): Headers {
   const fork = findForkPoint(request.locator, chain)
   return { type: 'headers', headers: linkHeaders(headersAfter(chain, fork, request.max, request.stop)) }
+}
+
+/**
+ * The `headers` answer with the bodies of its first run of about `batchBytes` pushed right behind it
+ * (§8.9 `pushed`): the requester would ask for exactly those next, and on a half-duplex link the
+ * request costs a turn each way. Just the `headers` when there are none or the bodies cannot be packed.
+ */
+export function answerGetHeadersPushing(chain: ChainView, request: GetHeaders, batchBytes: number): [Headers] | [Headers, Bodies] {
+  const fork = findForkPoint(request.locator, chain)
+  const headers = headersAfter(chain, fork, request.max, request.stop)
+  const answer: Headers = { type: 'headers', headers: linkHeaders(headers) }
+  const first = planBodies(headers, headers.map(blockHash), batchBytes)[0]
+  const bodies = first === undefined ? undefined : answerGetBodies(chain, first)
+  if (first === undefined || bodies?.type !== 'bodies') return [answer]
+  return [{ ...answer, pushed: first.count }, bodies]
 }
 
 /** A received header chain: the index of our block it starts from (−1: the first block) and its hashes. */

@@ -289,12 +289,15 @@ export class Router extends EventEmitter<RouterEvents> {
     let retryMs = Infinity
     for (const c of this.candidates(peer)) {
       for (const msg of this.shapes(peer, c)) {
-        const links = c.control?.link === undefined ? this.usableLinks(peer) : [c.control.link]
+        // a message pinned to a link (a probe) waits out that link's set-aside too: two VARA modems
+        // that called each other at once would otherwise collide again at once
+        const links = c.control?.link === undefined ? this.usableLinks(peer) : [c.control.link].filter((id) => !this.setAside.has(id, peer))
         const decision = selectLink({ ...this.decisionBase(peerSnapshot(this.o.monitor.snapshot(), links, peer, this.setAside), msg, c.cls), peer, hysteresis: this.hysteresis.get(peer) })
         if (c.control?.link === undefined) this.noteDecision(peer, decision.hysteresis, decision.type === 'send' ? decision.reason : undefined)
         if (decision.type === 'hold') {
           this.log.debug({ peer, type: msg.type, reason: decision.reason, rejected: decision.rejected, retryInMs: decision.retryInMs }, 'message held: no link takes it now')
-          retryMs = Math.min(retryMs, Number.isFinite(decision.retryInMs) ? (decision.retryInMs as number) : HOLD_RETRY_MS)
+          const released = this.setAside.releaseInMs(c.control?.link === undefined ? this.o.directory.linksOf(peer).map((l) => l.transportId) : [c.control.link], peer)
+          retryMs = Math.min(retryMs, released, Number.isFinite(decision.retryInMs) ? (decision.retryInMs as number) : HOLD_RETRY_MS)
           continue
         }
         void this.dispatch(peer, c, msg, decision)

@@ -39,6 +39,17 @@ export class SetAside {
     return (this.until.get(key(link, peer)) ?? -Infinity) > this.now()
   }
 
+  /**
+   * Time until the first of `links` set aside for `peer` may be tried again, ms (Infinity if none
+   * is held). A message waiting for a link retries at that moment, not on a coarse tick, so the
+   * jitter drawn in {@link add} is what separates two colliding stations.
+   */
+  releaseInMs(links: readonly string[], peer: string): number {
+    const now = this.now()
+    const ends = links.map((l) => this.until.get(key(l, peer)) ?? -Infinity).filter((t) => t > now)
+    return ends.length === 0 ? Infinity : Math.min(...ends) - now
+  }
+
   /** True from a failure until the peer is heard on `link` again. */
   suspect(link: string, peer: string): boolean {
     return this.until.has(key(link, peer))

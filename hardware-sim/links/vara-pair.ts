@@ -26,6 +26,8 @@ export interface VaraPairOptions {
   /** Logger of both transports, or of transport A when `logB` is given. */
   log?: Logger
   logB?: Logger
+  /** Random source of both transports (holdoffs, retry jitter); default Math.random. */
+  random?: () => number
 }
 
 /** Two modems on one channel and a transport on each (not started). */
@@ -71,8 +73,9 @@ export async function startVaraPair(o: VaraPairOptions = {}): Promise<VaraPair> 
   let simA = await modemA()
   const simB = await startSimVara({ flavour, cmdPort: 0, seed: 2, ...o.simB, channel })
   const log = o.log ?? silentLogger()
-  const a = new VaraTransport({ ...simTransportOptions(simA, channel, 'N0AAA'), ...o.a }, { clock: channel.clock, log })
-  const b = new VaraTransport({ ...simTransportOptions(simB, channel, 'N0BBB'), ...o.b }, { clock: channel.clock, log: o.logB ?? log })
+  const shared = { clock: channel.clock, ...(o.random === undefined ? {} : { random: o.random }) }
+  const a = new VaraTransport({ ...simTransportOptions(simA, channel, 'N0AAA'), ...o.a }, { ...shared, log })
+  const b = new VaraTransport({ ...simTransportOptions(simB, channel, 'N0BBB'), ...o.b }, { ...shared, log: o.logB ?? log })
   return {
     channel, simB, a, b,
     get simA() {

@@ -97,10 +97,14 @@ export class VaraRadio {
     this.level = undefined
   }
 
-  /** Sends a data frame at `level`: its airtime is its payload at the level's physical rate. */
+  /**
+   * Sends a data frame at `level`: its airtime is its payload at the level's physical rate, and never
+   * less than an ACK frame's (a data frame is the ACK plus payload, so a short reply that carries a
+   * few bytes back costs the peer's turn no less than the ACK it replaces).
+   */
   sendData(frame: VaraFrame, level: VaraLevel, p2p: boolean, onEnd: () => void): void {
     const bps = physicalBitrate(level, this.deps.channel.profile, p2p)
-    this.transmit(frame, (frame.payload.length * 8000) / bps, level.minSnrDb, onEnd)
+    this.transmit(frame, Math.max(VARA_TIMING.controlFrameMs, (frame.payload.length * 8000) / bps), level.minSnrDb, onEnd)
   }
 
   /** Sends a control frame (connect, accept, ACK, poll, disconnect): fixed length, most robust mode. */

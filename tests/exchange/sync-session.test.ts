@@ -4,12 +4,12 @@ import { blockHash } from '../../codecs/hashes.js'
 import { toHex } from '../../codecs/hex.js'
 import type { Block } from '../../codecs/model.js'
 import { buildNextBlock } from '../../codecs/producer.js'
-import type { GetBodies } from '../../codecs/wire-sync.js'
+import type { Bodies, GetBodies, Headers } from '../../codecs/wire-sync.js'
 import { SyncSession, type SyncHost, type SyncOptions } from '../../gateway/exchange/sync-session.js'
 import { silentLogger } from '../../gateway/log.js'
 import { ChainState } from '../../gateway/node-link/chain-state.js'
 import { answerGetBodies } from '../../gateway/protocol/bodies.js'
-import { answerGetHeaders, chainViewOf, type ChainView } from '../../gateway/protocol/sync.js'
+import { answerGetHeaders, answerGetHeadersPushing, chainViewOf, type ChainView } from '../../gateway/protocol/sync.js'
 import type { MessageClass } from '../../gateway/store/message-class.js'
 import { corpusChain, corpusTransactions } from '../../hardware-sim/corpus.js'
 
@@ -239,5 +239,67 @@ describe('SyncSession', () => {
     expect(s.host.adopted).toEqual([7]) // our 4 shared blocks + the first round of 3
     expect(s.host.extended).toEqual([1]) // then the last block follows our new tip
     expect(s.host.finishes).toEqual([{ outcome: 'caught-up', detail: 'synced' }])
+  })
+})
+
+describe('SyncSession: the first run pushed behind `headers`', () => {
+  const PUSH = 600 // bytes: the first 2 blocks of 2 tx (283 bytes each)
+  /** The peer's answer to our first `getheaders`, with the bodies it pushes. */
+  function pushed(s: ReturnType<typeof setup>, chain: readonly Block[], bytes = PUSH): [Headers, Bodies] {
+    const answer = answerGetHeadersPushing(chainViewOf(chain), s.host.sent[0]?.msg as Parameters<typeof answerGetHeaders>[1], bytes)
+    if (answer.length !== 2) throw new Error('nothing pushed')
+    return answer
+  }
+
+  it('takes the pushed run without asking for it, and asks for the rest', async () => {
+    const s = setup(peerChain, [], { ...SMALL, maxHeaders: 8, pipeline: 8 })
+    s.start()
+    const [headers, bodies] = pushed(s, peerChain)
+    expect(headers.pushed).toBe(2)
+    await s.give(headers)
+    expect(types(s.host)).toEqual(['getheaders', 'getbodies', 'getbodies', 'getbodies']) // blocks 3–4, 5–6, 7–8
+    expect((s.host.sent[1]?.msg as GetBodies).last).toEqual(blockHash((peerChain[3] as Block).header))
+    await s.give(bodies)
+    expect(s.host.extended).toEqual([2])
+    s.host.sent.splice(0, 1) // the getheaders, answered above
+    await s.serve()
+    expect(s.host.hashes()).toEqual(peerChain.map(hashOf))
+    expect(s.host.finishes).toEqual([{ outcome: 'caught-up', detail: 'our chain has the peer tip' }]) // after a full answer of 8
+  })
+
+  it('keeps pushed bodies that arrive before their headers are rebuilt (a fast link)', async () => {
+    const s = setup(peerChain, [], { ...SMALL, maxHeaders: 8, pipeline: 8 })
+    s.start()
+    const [headers, bodies] = pushed(s, peerChain, 1_500) // 5 blocks: more than the 4 rebuilt before the first yield
+    expect(headers.pushed).toBe(5)
+    const rebuilding = s.session.onHeaders(headers) // yields to the event loop after every 4 headers
+    s.session.onBodies(bodies)
+    expect(types(s.host)).toEqual(['getheaders']) // nothing asked while the pushed run's headers are rebuilt
+    expect(s.host.extended).toEqual([])
+    await rebuilding
+    expect(s.host.extended).toEqual([5])
+    expect(types(s.host).filter((t) => t === 'getbodies')).toHaveLength(2) // blocks 6–7 and 8
+  })
+
+  it('asks for the pushed run itself when it does not come within the request timeout', async () => {
+    const s = setup(peerChain, [], { ...SMALL, maxHeaders: 8, pipeline: 8 })
+    s.start()
+    const [headers, bodies] = pushed(s, peerChain)
+    await s.give(headers)
+    expect(types(s.host)).toHaveLength(4)
+    s.host.clock += TIMEOUT + 1
+    s.session.tick()
+    const asked = s.host.sent.slice(4).map((x) => x.msg as GetBodies)
+    expect(asked[0]).toEqual({ type: 'getbodies', last: bodies.last, count: 2 }) // the pushed run, now asked
+    s.host.sent.splice(0, 1)
+    await s.serve()
+    expect(s.host.hashes()).toEqual(peerChain.map(hashOf))
+  })
+
+  it('a responder with nothing after the fork point pushes nothing', () => {
+    const s = setup(peerChain.slice(0, 3), peerChain.slice(0, 3))
+    const request = { type: 'getheaders' as const, locator: [blockHash((peerChain[2] as Block).header)], max: 10 }
+    expect(answerGetHeadersPushing(chainViewOf(peerChain.slice(0, 3)), request, PUSH)).toEqual([{ type: 'headers', headers: [] }])
+    expect(s.host.sent).toEqual([])
   })
 })

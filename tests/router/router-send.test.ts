@@ -168,6 +168,23 @@ describe('Router: transient messages', () => {
     expect(labels(link)).toEqual(['hello', 'inv7'])
   })
 
+  it('one pinned to a link (a probe) waits out that link\'s set-aside, then goes by itself when it ends', async () => {
+    const r = tcpRig(1, { setAsideMs: 60 })
+    const link = r.link('tcp-a')
+    link.failing = true
+    r.router.send(B, { msg: inv(7), cls: 'control' })
+    r.router.start()
+    await until('a refused send', () => link.attempts.length > 0)
+    const failedAt = performance.now()
+    link.failing = false
+    r.router.send(B, { msg: hello(US), cls: 'control', key: 'probe:tcp-a', link: 'tcp-a' })
+    await sleep(30)
+    expect(link.attempts).toHaveLength(1) // nothing into the link that just failed (held 60–120 ms)
+    await until('both sent once the set-aside ended, with no tick from outside', () => labels(link).length === 3, 1_000)
+    expect(performance.now() - failedAt).toBeGreaterThanOrEqual(59)
+    expect(labels(link)).toEqual(['hello', 'inv7', 'hello']) // introduction, the queued inv, the probe
+  })
+
   it('a failed one goes out on the next link', async () => {
     const r = tcpRig(2)
     const [a, b] = [r.link('tcp-a'), r.link('tcp-b')]

@@ -35,6 +35,21 @@ describe('SetAside', () => {
     expect(long.has('tcp', 'gw-b')).toBe(true)
   })
 
+  it('tells when the first of some links is released for a peer', () => {
+    const { clock, aside } = setup(0) // holds of exactly HOLD
+    expect(aside.releaseInMs(['tcp', 'vara'], 'gw-b')).toBe(Infinity)
+    aside.add('tcp', 'gw-b')
+    clock.t = T0 + 300
+    aside.add('vara', 'gw-b')
+    aside.add('ax25', 'gw-c')
+    expect(aside.releaseInMs(['tcp', 'vara'], 'gw-b')).toBe(700)
+    expect(aside.releaseInMs(['vara'], 'gw-b')).toBe(1_000)
+    clock.t = T0 + 1_000 // tcp released; only vara is still held
+    expect(aside.releaseInMs(['tcp', 'vara'], 'gw-b')).toBe(300)
+    clock.t = T0 + 1_300
+    expect(aside.releaseInMs(['tcp', 'vara'], 'gw-b')).toBe(Infinity)
+  })
+
   it('keeps the pair suspect after the hold until it is cleared', () => {
     const { clock, aside } = setup(0)
     expect(aside.suspect('tcp', 'gw-b')).toBe(false)

@@ -231,6 +231,14 @@ describe('VARA transport: sessions', () => {
     expect(isTransportError(await second.catch((e: unknown) => e), 'ERR_STOPPED')).toBe(true)
   })
 
+  it('rests an unanswering peer for 1–1.5 × peerRetryMs, drawn at random, so two stations that called each other at once do not call again in step', async () => {
+    const p = await setup({ channel: { timeScale: 200 }, a: { peerRetryMs: 600_000 }, random: () => 0.5 })
+    await p.a.start()
+    const err = await p.a.send(payload(100, 1), { to: 'N0ZZZ' }).catch((e: unknown) => e)
+    expect(isTransportError(err, 'ERR_UNREACHABLE')).toBe(true)
+    expect(logs.find('VARA connect failed')).toEqual([expect.objectContaining({ peer: 'N0ZZZ', retryInMs: 750_000 })])
+  })
+
   it('keeps frames the peer never acknowledged when its modem vanishes, and hands them over with takeUnsent()', async () => {
     const p = await setup({ channel: { timeScale: 200 }, a: { peerRetryMs: 600_000 } })
     const got = framesOf(p.b)

@@ -84,10 +84,16 @@ const gatewayMessage: fc.Arbitrary<WireMessage> = fc.oneof(
     { type: fc.constant('getheaders' as const), locator: hashes(12), max: fc.integer({ min: 1, max: 2000 }), stop: hash },
     { requiredKeys: ['type', 'locator', 'max'] },
   ),
-  fc.record({
-    type: fc.constant('headers' as const),
-    headers: fc.tuple(header, fc.array(fc.oneof(header, linked), { maxLength: 4 })).map(([h, rest]) => [h, ...rest]),
-  }),
+  fc
+    .record(
+      {
+        type: fc.constant('headers' as const),
+        headers: fc.tuple(header, fc.array(fc.oneof(header, linked), { maxLength: 4 })).map(([h, rest]) => [h, ...rest]),
+        pushed: fc.integer({ min: 1, max: 5 }),
+      },
+      { requiredKeys: ['type', 'headers'] },
+    )
+    .map((m) => (m.pushed === undefined || m.pushed <= m.headers.length ? m : { ...m, pushed: m.headers.length })),
   fc.record({ type: fc.constant('getbodies' as const), last: hash, count: fc.integer({ min: 1, max: 500 }) }),
   fc.record({ type: fc.constant('bodies' as const), last: hash, context: fc.integer({ min: 0, max: MAX_CONTEXT_BYTES }), payload: bytesOf(1, 60) }),
   fc.record({ type: fc.constant('relay' as const), origin: station, destination: station, hops: fc.integer({ min: 0, max: 7 }), id: u32, inner: bytesOf(2, 60) }),
@@ -211,6 +217,15 @@ describe('gateway message layout (docs/PROTOCOL.md §8)', () => {
     expect(hex.endsWith(hexOf(`82 5820${'04'.repeat(32)} 05 83 5820${'06'.repeat(32)} 00 1a65920080`))).toBe(true)
   })
 
+  it('sends the pushed-bodies count of headers only when there is one, as a third element', () => {
+    const headers = [sampleHeader(0)]
+    expect(toHex(encodeWireBody({ type: 'headers', headers })).startsWith('820c81')).toBe(true)
+    const hex = toHex(encodeWireBody({ type: 'headers', headers, pushed: 1 }))
+    expect(hex.startsWith('830c81')).toBe(true)
+    expect(hex.endsWith('01')).toBe(true)
+    expect(unwrap(decodeEnvelope(encodeEnvelope({ type: 'headers', headers, pushed: 1 })))).toMatchObject({ type: 'headers', pushed: 1 })
+  })
+
   it('wraps a relayed envelope as [16, origin, destination, hops, id, inner]', () => {
     const inner = encodeEnvelope(hello)
     const relay: WireMessage = { type: 'relay', origin: 'N0CALL', destination: 'hilltop', hops: 3, id: 0xdeadbeef, inner }
@@ -239,6 +254,8 @@ describe('gateway message validation', () => {
       { type: 'getblocktxn', block: h32(1), indexes: [3, 3] },
       { type: 'getblocktxn', block: h32(1), indexes: [] },
       { type: 'headers', headers: [{ merkle_root: h32(1), tx_count: 0 }] },
+      { type: 'headers', headers: [sampleHeader(0)], pushed: 2 },
+      { type: 'headers', headers: [sampleHeader(0)], pushed: 0 },
       { type: 'getbodies', last: h32(1), count: 501 },
       { type: 'bodies', last: h32(1), context: MAX_CONTEXT_BYTES + 1, payload: Uint8Array.of(1) },
       { type: 'relay', origin: 'N0CALL', destination: 'N1CALL', hops: 8, id: 1, inner: Uint8Array.of(0x10, 0x80) },

@@ -69,7 +69,7 @@ export const VaraOptionsFieldsSchema = z
     handoverIdleMs: ms.default(10_000),
     /** Outbound CONNECT without CONNECTED this long is aborted, ms. */
     connectTimeoutMs: ms.default(120_000),
-    /** A peer whose connect failed is not called again for this long, ms. */
+    /** A peer whose connect failed is not called again for this long, ms (each time drawn from 1–1.5 × this). */
     peerRetryMs: ms.default(60_000),
     /** After BUSY OFF, wait up to this long (random share) before calling, so waiting stations do not collide, ms. */
     busyHoldoffMs: z.number().int().min(0).default(2_000),

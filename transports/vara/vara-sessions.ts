@@ -12,7 +12,7 @@
  *   the session as ended when even ABORT goes unanswered (VARA may stay silent, Pat fakes it too).
  * - When a session ends, frames the peer never acknowledged go back to the front of the queue. A
  *   failed CONNECT rejects the `send()`s still waiting for that peer (`ERR_UNREACHABLE`) and rests
- *   the peer for `peerRetryMs`; frames already accepted stay queued for the next try.
+ *   the peer for 1–1.5 × `peerRetryMs` (jittered); frames already accepted stay queued for the next try.
  *
  * @packageDocumentation
  */
@@ -351,9 +351,12 @@ export class VaraSessions {
   private connectFailed(peer: string, why: string): void {
     this.becomeIdle()
     if (this.stopping) return // a call cancelled by stop(): its sends are rejected as stopped
-    this.cooldown.set(peer, this.deps.clock.now() + this.deps.options.peerRetryMs)
+    // 1–1.5 × peerRetryMs: two stations that called each other at once (neither answers while
+    // calling) must not call again in step
+    const retryInMs = Math.round(this.deps.options.peerRetryMs * (1 + this.deps.random() / 2))
+    this.cooldown.set(peer, this.deps.clock.now() + retryInMs)
     this.deps.outbox.rejectWaiting(new TransportError('ERR_UNREACHABLE', `VARA could not connect to ${peer}: ${why}`), peer)
-    this.deps.log.warn({ peer, why, retryInMs: this.deps.options.peerRetryMs }, 'VARA connect failed; waiting sends rejected, accepted frames kept for a later try')
+    this.deps.log.warn({ peer, why, retryInMs }, 'VARA connect failed; waiting sends rejected, accepted frames kept for a later try')
     this.deps.sample({ peer, session: 'failed', sendOk: false })
     this.kick()
   }
