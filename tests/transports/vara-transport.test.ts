@@ -257,6 +257,23 @@ describe('VARA transport: sessions', () => {
     expect(p.a.takeUnsent()).toEqual([])
   })
 
+  it('does not count frames the modem discarded when the peer closed the session as delivered (BUFFER 0, PTT, DISCONNECTED)', async () => {
+    const p = await setup({ channel: { timeScale: 200 }, a: { peerRetryMs: 600_000 } })
+    const got = framesOf(p.b)
+    await startBoth(p)
+    const frames = Array.from({ length: 5 }, (_, i) => payload(3000, i))
+    for (const f of frames) await p.a.send(f, { to: 'N0BBB' }) // all five taken by the modem
+    await waitFor(() => got.length >= 1, 5000, 'the first frame')
+    await p.b.stop() // B closes the session while A's modem still holds most of the transfer
+    await waitFor(() => heardBy(A).includes('DISCONNECTED'), 10_000, 'the session to end')
+    const fall = heardBy(A).lastIndexOf('BUFFER 0')
+    expect(heardBy(A).slice(fall + 1, fall + 3)).toEqual(['PTT ON', 'PTT OFF']) // the teardown keys up after the discard
+    const kept = p.a.takeUnsent()
+    expect(kept.length).toBeGreaterThan(0)
+    const delivered = got.map((f) => f.payload)
+    for (const f of frames) expect([...delivered, ...kept.map((k) => k.payload)]).toContainEqual(f) // none lost
+  })
+
   it('runs over VARA FM, dialling through VIA digipeaters', async () => {
     const p = await setup({ flavour: 'fm', a: { digipeaters: { N0BBB: ['N0DDD'] } } })
     const got = framesOf(p.b)

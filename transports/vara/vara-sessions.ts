@@ -122,7 +122,8 @@ export class VaraSessions {
 
   /** A message from the command port. */
   onMessage(m: VaraMessage): void {
-    if (m.kind !== 'disconnected') this.acknowledged(this.ledger.confirm())
+    // PTT does not confirm a fall to 0: the modem keys up for the frames of a teardown too
+    if (m.kind !== 'disconnected' && m.kind !== 'ptt') this.acknowledged(this.ledger.confirm())
     switch (m.kind) {
       case 'connected':
         return this.onConnected(m.src, m.dst)
@@ -328,6 +329,7 @@ export class VaraSessions {
   private sendDisconnect(p: Closing): void {
     if (p.disconnectSent || this.aborting === p) return
     p.disconnectSent = true
+    this.acknowledged(this.ledger.confirm()) // we close because the modem reported its buffer empty while connected
     this.phaseTimer.set(() => this.abort('disconnect-timeout'), this.deps.options.disconnectTimeoutMs)
     this.deps.command('DISCONNECT').catch(() => {
       if (this.phase === p) this.abort('disconnect-refused')

@@ -8,9 +8,11 @@
  * our frames reached the peer, and which must be sent again if the session or the modem dies.
  *
  * One fall is ambiguous: a modem that drops a session may first report `BUFFER 0` for the bytes
- * it discarded. So a fall to 0 is provisional until the next line that is not `DISCONNECTED`
- * ({@link TxLedger.confirm}); a session that ends right after it re-sends those frames. A duplicate
- * is harmless (blocks and transactions are deduplicated by hash), a loss is not.
+ * it discarded. So a fall to 0 is provisional until {@link TxLedger.confirm}: the session layer
+ * confirms it on the next line that is neither `DISCONNECTED` nor `PTT` (the modem keys up for the
+ * frames of a teardown too), or when it sends `DISCONNECT` itself (only ever after the buffer
+ * drained); a session that ends before that re-sends those frames. A duplicate is harmless (blocks
+ * and transactions are deduplicated by hash), a loss is not.
  *
  * @packageDocumentation
  */
