@@ -55,12 +55,12 @@ export const MODE_SETTINGS: Readonly<Record<BenchMode, ModeSettings>> = {
   },
   quick: {
     sizeChainBlocks: 100, ax25Bytes: 64_000, varaAirtimeSeconds: 20, varaMaxBlocks: 30, varaHfSnrs: ALL_HF_LEVELS, js8Transactions: 1, speedWindowMs: 150, speedRounds: 5,
-    failoverCuts: ['reset'], failoverTxBeforeCut: 20, failoverTxAfterCut: 20, failoverTxPerSecond: 10, syncBlocks: 200, syncTimeScale: 20,
+    failoverCuts: ['reset'], failoverTxBeforeCut: 20, failoverTxAfterCut: 20, failoverTxPerSecond: 10, syncBlocks: 200, syncTimeScale: 5,
     footprintSeconds: 5, footprintTxPerSecond: 10,
   },
   full: {
     sizeChainBlocks: 100, ax25Bytes: 640_000, varaAirtimeSeconds: 200, varaMaxBlocks: 200, varaHfSnrs: ALL_HF_LEVELS, js8Transactions: 4, speedWindowMs: 500, speedRounds: 9,
-    failoverCuts: ['reset', 'blackhole'], failoverTxBeforeCut: 50, failoverTxAfterCut: 100, failoverTxPerSecond: 10, syncBlocks: 200, syncTimeScale: 5,
+    failoverCuts: ['reset', 'blackhole'], failoverTxBeforeCut: 50, failoverTxAfterCut: 100, failoverTxPerSecond: 10, syncBlocks: 200, syncTimeScale: 1,
     footprintSeconds: 30, footprintTxPerSecond: 10,
   },
 }
