@@ -180,14 +180,12 @@ export const VaraSyncRowSchema = z.object({
   boundSeconds: z.number().positive(),
   /** seconds ÷ boundSeconds (1.0: the link was never idle). */
   timeRatio: share,
-  /** Header rebuild (a VDF per linked header): `headers` in → B's next request out, wall ms. */
+  /** `headers` in → B's next request out (rebuilding, a VDF per linked header, the headers of its first runs), wall ms. */
   rebuildWallMs: ms,
   /** The same on the simulated clock, s (wall × timeScale, the stretch a time-scaled run puts on host CPU). */
   rebuildSimSeconds: z.number().min(0),
   /** Event-loop stalls in the window, the rebuild's included (each stretched ×timeScale on the link), wall ms. */
   hostStallWallMs: ms,
-  /** (seconds − rebuildSimSeconds + rebuildWallMs/1000) ÷ boundSeconds: the ratio with the rebuild at real speed. */
-  timeRatioRealCpu: share,
   /** Time any frame (data, ACK, control) was on air in the window, simulated s. */
   airBusySeconds: z.number().min(0),
   /** Σ `block` envelope (uncompressed) of the blocks B lacked, bytes. */
