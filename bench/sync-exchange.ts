@@ -1,8 +1,9 @@
 /**
  * A headers-first sync from scratch as the actual message sequence (docs/PROTOCOL.md §8.15), every
  * message through the envelope codec both ways with compression `auto`: `getheaders`, `headers`
- * (linked, §8.9), one `getbodies` per run of about `batchBytes` (as `planBodies` cuts them), the
- * `bodies` answers (§8.12) and an `ack` of each run's last block (§8.10). Counts envelope bytes per
+ * (linked, §8.9) with the first `pushBytes` of bodies pushed behind it, one `getbodies` per later run
+ * of about `batchBytes` (as `planBodies` cuts them), the `bodies` answers (§8.12) and an `ack` of each
+ * run's last block (§8.10). Counts envelope bytes per
  * message type; used by the bytes-on-air benchmark and tests/protocol/sync-size.test.ts.
  *
  * @packageDocumentation
@@ -16,15 +17,18 @@ import type { Result } from '../codecs/result.js'
 import { answerGetBodies, chainContext, unpackBodies } from '../gateway/protocol/bodies.js'
 import type { ProtocolFailure } from '../gateway/protocol/failure.js'
 import { expandHeaders, type VdfOf } from '../gateway/protocol/header-links.js'
-import { answerGetHeaders, chainViewOf, checkHeaderChain, planBodies, planSync } from '../gateway/protocol/sync.js'
+import { answerGetHeadersPushing, chainViewOf, checkHeaderChain, planBodies, planSync } from '../gateway/protocol/sync.js'
+import { SYNC_DEFAULTS } from '../gateway/exchange/sync-session.js'
 
-/** Payload bytes per `getbodies` run before compression: the default of the size figures in PROTOCOL.md §9.1. */
-export const SYNC_BATCH_BYTES = 16 * 1024 // bytes
+/** Payload bytes per `getbodies` run before compression: the gateway's default, as in PROTOCOL.md §9.1. */
+export const SYNC_BATCH_BYTES = SYNC_DEFAULTS.batchBytes
 
 /** Options of {@link syncFromScratch}. */
 export interface SyncExchangeOptions {
   /** Payload bytes per `getbodies` run; default {@link SYNC_BATCH_BYTES}. */
   batchBytes?: number
+  /** Payload bytes the responder pushes behind `headers`; default the gateway's (`SYNC_DEFAULTS.pushBytes`). */
+  pushBytes?: number
   /** Whether the receiver acks each run (links without their own ARQ do, §8.10); default true. */
   acks?: boolean
   /** VDF used to rebuild linked headers; default: looked up in `chain` (see {@link syncFromScratch}). */
@@ -70,16 +74,20 @@ export function syncFromScratch(chain: readonly Block[], o: SyncExchangeOptions 
 
   const request = planSync(chainViewOf([]), { height: chain.length, tip: server.hashAt(chain.length - 1) ?? new Uint8Array(32) })
   if (request === undefined) throw new RangeError('nothing to sync: the chain is empty')
-  const headers = must(expandHeaders(send(answerGetHeaders(server, send(request))).headers, vdfOf))
+  const [answer, pushed] = answerGetHeadersPushing(server, send(request), o.pushBytes ?? SYNC_DEFAULTS.pushBytes)
+  const headers = must(expandHeaders(send(answer).headers, vdfOf))
   if (headers.length < chain.length) throw new RangeError(`one getheaders carries ${headers.length} of ${chain.length} headers; sync fewer blocks`)
   const { hashes } = must(checkHeaderChain(chainViewOf([]), headers))
   let received: Block[] = []
-  for (const batch of planBodies(headers, hashes, o.batchBytes ?? SYNC_BATCH_BYTES)) {
-    const answer = send(answerGetBodies(server, send(batch)))
-    if (answer.type !== 'bodies') throw new Error(`getbodies for ${toHex(batch.last)} was answered with ${answer.type}`)
-    const run = headers.slice(received.length, received.length + batch.count)
-    received = [...received, ...must(unpackBodies(answer, run, must(chainContext(chainViewOf(received), received.length))))]
-    if (o.acks ?? true) send({ type: 'ack', tx: [], block: [batch.last] })
+  const take = (count: number, bodies: WireMessage): void => {
+    if (bodies.type !== 'bodies') throw new Error(`bodies for block ${received.length + count} were answered with ${bodies.type}`)
+    const run = headers.slice(received.length, received.length + count)
+    received = [...received, ...must(unpackBodies(bodies, run, must(chainContext(chainViewOf(received), received.length))))]
+    if (o.acks ?? true) send({ type: 'ack', tx: [], block: [bodies.last] })
+  }
+  if (pushed !== undefined) take(answer.pushed ?? 0, send(pushed))
+  for (const batch of planBodies(headers.slice(received.length), hashes.slice(received.length), o.batchBytes ?? SYNC_BATCH_BYTES)) {
+    take(batch.count, send(answerGetBodies(server, send(batch))))
   }
   const totalBytes = Object.values(bytes).reduce((a, b) => a + b, 0)
   return { bytes, messages, totalBytes, received }

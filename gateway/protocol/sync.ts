@@ -103,8 +103,12 @@ export function headersAfter(chain: ChainView, fork: number, max: number, stop?:
 
 /** The `headers` answer to a `getheaders`: from the fork point, linked where derivable. */
 export function answerGetHeaders(chain: ChainView, request: GetHeaders): Headers {
-  const fork = findForkPoint(request.locator, chain)
-  return { type: 'headers', headers: linkHeaders(headersAfter(chain, fork, request.max, request.stop)) }
+  return { type: 'headers', headers: linkHeaders(headersAsked(chain, request)) }
+}
+
+/** The headers a `getheaders` asks for, full: from the fork point, up to `max` or `stop`. */
+function headersAsked(chain: ChainView, request: GetHeaders): BlockHeader[] {
+  return headersAfter(chain, findForkPoint(request.locator, chain), request.max, request.stop)
 }
 
 /**
@@ -113,8 +117,7 @@ export function answerGetHeaders(chain: ChainView, request: GetHeaders): Headers
  * request costs a turn each way. Just the `headers` when there are none or the bodies cannot be packed.
  */
 export function answerGetHeadersPushing(chain: ChainView, request: GetHeaders, batchBytes: number): [Headers] | [Headers, Bodies] {
-  const fork = findForkPoint(request.locator, chain)
-  const headers = headersAfter(chain, fork, request.max, request.stop)
+  const headers = headersAsked(chain, request)
   const answer: Headers = { type: 'headers', headers: linkHeaders(headers) }
   const first = planBodies(headers, headers.map(blockHash), batchBytes)[0]
   const bodies = first === undefined ? undefined : answerGetBodies(chain, first)
