@@ -1,9 +1,9 @@
 /**
  * `npm run bench [-- --full] [--only id,...]`: runs every section (bench/sections.ts), or the ones
  * named, prints each as it finishes and, for a whole run, writes bench/results.json and
- * bench/results.md. Quick mode (the default) stays under two minutes on a 2-core machine; `--full` moves bigger transfers and times longer. Exits 1 when a section crashed,
- * 2 on an unknown argument, and never because of a figure. This is the one place benchmark output
- * is printed.
+ * bench/results.md. Quick mode (the default) stays under two minutes on a 2-core machine; `--full`
+ * moves bigger transfers and times longer. Exits 1 when a section crashed, 2 on an unknown argument
+ * or section, and never because of a figure. This is the one place benchmark output is printed.
  *
  * @packageDocumentation
  */

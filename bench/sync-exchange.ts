@@ -3,8 +3,8 @@
  * message through the envelope codec both ways with compression `auto`: `getheaders`, `headers`
  * (linked, §8.9) with the first `pushBytes` of bodies pushed behind it, one `getbodies` per later run
  * of about `batchBytes` (as `planBodies` cuts them), the `bodies` answers (§8.12) and an `ack` of each
- * run's last block (§8.10). Counts envelope bytes per
- * message type; used by the bytes-on-air benchmark and tests/protocol/sync-size.test.ts.
+ * run's last block (§8.10). Counts envelope bytes per message type; used by the bytes-on-air
+ * benchmark and tests/protocol/sync-size.test.ts.
  *
  * @packageDocumentation
  */

@@ -61,7 +61,7 @@ export interface SyncOptions {
   attempts?: number
 }
 
-/** The defaults of {@link SyncOptions}; `batchBytes` also sizes the run a peer pushes behind its `headers`. */
+/** The defaults of {@link SyncOptions} (`pushBytes` is what this gateway pushes when it answers, not what it asks). */
 export const SYNC_DEFAULTS: Readonly<Required<SyncOptions>> = { maxHeaders: 200, batchBytes: 16 * 1024, pushBytes: 32 * 1024, pipeline: 8, requestTimeoutMs: 120_000, attempts: 4 }
 
 interface Run {

@@ -112,14 +112,15 @@ function headersAsked(chain: ChainView, request: GetHeaders): BlockHeader[] {
 }
 
 /**
- * The `headers` answer with the bodies of its first run of about `batchBytes` pushed right behind it
- * (§8.9 `pushed`): the requester would ask for exactly those next, and on a half-duplex link the
- * request costs a turn each way. Just the `headers` when there are none or the bodies cannot be packed.
+ * The `headers` answer with the bodies of its first run of about `pushBytes` (payload before
+ * compression) pushed right behind it (§8.9 `pushed`): the requester would ask for those next, and on
+ * a half-duplex link the request costs a turn each way. Just the `headers` when there are none or the
+ * bodies cannot be packed.
  */
-export function answerGetHeadersPushing(chain: ChainView, request: GetHeaders, batchBytes: number): [Headers] | [Headers, Bodies] {
+export function answerGetHeadersPushing(chain: ChainView, request: GetHeaders, pushBytes: number): [Headers] | [Headers, Bodies] {
   const headers = headersAsked(chain, request)
   const answer: Headers = { type: 'headers', headers: linkHeaders(headers) }
-  const first = planBodies(headers, headers.map(blockHash), batchBytes)[0]
+  const first = planBodies(headers, headers.map(blockHash), pushBytes)[0]
   const bodies = first === undefined ? undefined : answerGetBodies(chain, first)
   if (first === undefined || bodies?.type !== 'bodies') return [answer]
   return [{ ...answer, pushed: first.count }, bodies]
