@@ -7,6 +7,7 @@
  */
 import { blake3 } from '@noble/hashes/blake3.js'
 import { concatBytes } from '@noble/hashes/utils.js'
+import { blake3Of32Into } from './blake3-32.js'
 import { encodeHeaderBincode, encodeTransactionBincode, encodeTransactionsBincode } from './bincode.js'
 import { toHex } from './hex.js'
 import { HASH_LENGTH, type BlockHeader, type Transaction } from './model.js'
@@ -38,14 +39,12 @@ export function merkleRoot(txs: readonly Transaction[]): Uint8Array<ArrayBuffer>
   return blake3(encodeTransactionsBincode(txs))
 }
 
-/** A fresh Blake3 state, copied into the working hasher for every VDF step. */
-const PRISTINE_BLAKE3 = blake3.create()
-
 /**
  * The node's VDF: `out = blake3(seed)`, then `difficulty` more times `out = blake3(out)` (10 001
- * hashes at the fixed difficulty). The hot path of block validation, so it reuses one hasher and one
- * output buffer: resetting the hasher by copying a pristine state in is about twice as fast as
- * `blake3(out)`, which builds a new hasher and output array each round.
+ * hashes at the fixed difficulty). The hot path of block validation and of the header rebuild in a
+ * sync, so every 32-byte step is the one-compression Blake3 of codecs/blake3-32.ts, in place: about
+ * 6 times faster than `blake3(out)` from @noble/hashes, which builds a hasher and an output reader
+ * each round.
  *
  * @param seed - the previous block's hash (`ZERO_HASH` for the first block)
  * @param difficulty - extra iterations; a non-negative integer (10 000 in protocol version 1)
@@ -86,12 +85,9 @@ export function clearVdfMemo(): void {
 
 function computeVdf(seed: Uint8Array, difficulty: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(HASH_LENGTH)
-  const hasher = blake3.create()
-  PRISTINE_BLAKE3._cloneInto(hasher).update(seed).digestInto(out)
-  for (let i = 0; i < difficulty; i++) {
-    // update() copies `out` into the hasher's block buffer before digestInto() overwrites it
-    PRISTINE_BLAKE3._cloneInto(hasher).update(out).digestInto(out)
-  }
+  if (seed.length === HASH_LENGTH) blake3Of32Into(seed, out)
+  else out.set(blake3(seed)) // a seed of another length (never a block hash) takes the general hash
+  for (let i = 0; i < difficulty; i++) blake3Of32Into(out, out)
   return out
 }
 

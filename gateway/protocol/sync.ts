@@ -45,7 +45,7 @@ export interface PeerTip {
 
 /** Locator entries before the steps start doubling (as Bitcoin). */
 const DENSE_ENTRIES = 10
-/** Headers asked for per `getheaders` unless configured: about 7 KB of linked headers, 13 s of VDFs. */
+/** Headers asked for per `getheaders` unless configured: about 7 KB of linked headers, 200 VDFs to rebuild. */
 export const DEFAULT_HEADERS_PER_REQUEST = 200
 /** Estimated payload bytes of a block body: its array header. */
 const BODY_OVERHEAD_BYTES = 3
