@@ -5,14 +5,14 @@
  * A 32-byte input is one chunk of one block, so its hash is a single compression: chaining value
  * IV, counter 0, block length 32, flags CHUNK_START | CHUNK_END | ROOT, the message words the input's
  * eight little-endian u32s followed by eight zeros; the hash is the first eight output words, little
- * endian (the BLAKE3 specification, §2.2–2.6). A general Blake3 builds a hasher, buffers input and
+ * endian (the BLAKE3 specification: compression function, chunk flags, root output). A general Blake3 builds a hasher, buffers input and
  * reads output through a reader for every call; doing just this one compression on a reused state is
  * several times faster. Checked against @noble/hashes' `blake3` and the golden VDF vectors.
  *
  * @packageDocumentation
  */
 
-// Blake3's IV: the SHA-256 IV words (specification §2.2), as signed 32-bit values like the state
+// Blake3's IV: the SHA-256 IV words, as signed 32-bit values like the state
 const IV_0 = 0x6a09e667 | 0
 const IV_1 = 0xbb67ae85 | 0
 const IV_2 = 0x3c6ef372 | 0
