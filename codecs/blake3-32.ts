@@ -5,9 +5,10 @@
  * A 32-byte input is one chunk of one block, so its hash is a single compression: chaining value
  * IV, counter 0, block length 32, flags CHUNK_START | CHUNK_END | ROOT, the message words the input's
  * eight little-endian u32s followed by eight zeros; the hash is the first eight output words, little
- * endian (the BLAKE3 specification: compression function, chunk flags, root output). A general Blake3 builds a hasher, buffers input and
- * reads output through a reader for every call; doing just this one compression on a reused state is
- * several times faster. Checked against @noble/hashes' `blake3` and the golden VDF vectors.
+ * endian (the BLAKE3 specification: compression function, chunk flags, root output). A general
+ * Blake3 builds a hasher, buffers input and reads output through a reader for every call; doing just
+ * this one compression is several times faster. Checked against @noble/hashes' `blake3` and the
+ * golden VDF vectors.
  *
  * @packageDocumentation
  */
