@@ -60,46 +60,47 @@ export function blake3Of32Into(input: Uint8Array, out: Uint8Array): void {
     const o = 4 * i
     message[i] = ((input[o] as number) | ((input[o + 1] as number) << 8) | ((input[o + 2] as number) << 16) | ((input[o + 3] as number) << 24)) >>> 0
   }
-  // The state as sixteen locals, which V8 keeps in registers (a closure or a state array here makes
-  // the VDF 6–8 times slower): chaining value = IV, IV words 0–3, counter (0, 0), block length, flags.
+  // The state as sixteen locals, which V8 keeps in registers (a state array or a closure for the
+  // message words made the VDF 12–16 times slower): chaining value = IV, IV words 0–3, counter
+  // (0, 0), block length, flags.
   let v0 = IV_0, v1 = IV_1, v2 = IV_2, v3 = IV_3, v4 = IV_4, v5 = IV_5, v6 = IV_6, v7 = IV_7
   let v8 = IV_0, v9 = IV_1, v10 = IV_2, v11 = IV_3
   let v12 = 0, v13 = 0, v14 = INPUT_BYTES, v15 = CHUNK_START | CHUNK_END | ROOT
   const m = message
   for (const s of SCHEDULE) {
     // G on the four columns, then on the four diagonals, each mixing two of the round's message words
-      v0 = (v0 + v4 + (m[s[0] as number] as number)) | 0; v12 ^= v0; v12 = (v12 >>> 16) | (v12 << 16)
-      v8 = (v8 + v12) | 0; v4 ^= v8; v4 = (v4 >>> 12) | (v4 << 20)
-      v0 = (v0 + v4 + (m[s[1] as number] as number)) | 0; v12 ^= v0; v12 = (v12 >>> 8) | (v12 << 24)
-      v8 = (v8 + v12) | 0; v4 ^= v8; v4 = (v4 >>> 7) | (v4 << 25)
-      v1 = (v1 + v5 + (m[s[2] as number] as number)) | 0; v13 ^= v1; v13 = (v13 >>> 16) | (v13 << 16)
-      v9 = (v9 + v13) | 0; v5 ^= v9; v5 = (v5 >>> 12) | (v5 << 20)
-      v1 = (v1 + v5 + (m[s[3] as number] as number)) | 0; v13 ^= v1; v13 = (v13 >>> 8) | (v13 << 24)
-      v9 = (v9 + v13) | 0; v5 ^= v9; v5 = (v5 >>> 7) | (v5 << 25)
-      v2 = (v2 + v6 + (m[s[4] as number] as number)) | 0; v14 ^= v2; v14 = (v14 >>> 16) | (v14 << 16)
-      v10 = (v10 + v14) | 0; v6 ^= v10; v6 = (v6 >>> 12) | (v6 << 20)
-      v2 = (v2 + v6 + (m[s[5] as number] as number)) | 0; v14 ^= v2; v14 = (v14 >>> 8) | (v14 << 24)
-      v10 = (v10 + v14) | 0; v6 ^= v10; v6 = (v6 >>> 7) | (v6 << 25)
-      v3 = (v3 + v7 + (m[s[6] as number] as number)) | 0; v15 ^= v3; v15 = (v15 >>> 16) | (v15 << 16)
-      v11 = (v11 + v15) | 0; v7 ^= v11; v7 = (v7 >>> 12) | (v7 << 20)
-      v3 = (v3 + v7 + (m[s[7] as number] as number)) | 0; v15 ^= v3; v15 = (v15 >>> 8) | (v15 << 24)
-      v11 = (v11 + v15) | 0; v7 ^= v11; v7 = (v7 >>> 7) | (v7 << 25)
-      v0 = (v0 + v5 + (m[s[8] as number] as number)) | 0; v15 ^= v0; v15 = (v15 >>> 16) | (v15 << 16)
-      v10 = (v10 + v15) | 0; v5 ^= v10; v5 = (v5 >>> 12) | (v5 << 20)
-      v0 = (v0 + v5 + (m[s[9] as number] as number)) | 0; v15 ^= v0; v15 = (v15 >>> 8) | (v15 << 24)
-      v10 = (v10 + v15) | 0; v5 ^= v10; v5 = (v5 >>> 7) | (v5 << 25)
-      v1 = (v1 + v6 + (m[s[10] as number] as number)) | 0; v12 ^= v1; v12 = (v12 >>> 16) | (v12 << 16)
-      v11 = (v11 + v12) | 0; v6 ^= v11; v6 = (v6 >>> 12) | (v6 << 20)
-      v1 = (v1 + v6 + (m[s[11] as number] as number)) | 0; v12 ^= v1; v12 = (v12 >>> 8) | (v12 << 24)
-      v11 = (v11 + v12) | 0; v6 ^= v11; v6 = (v6 >>> 7) | (v6 << 25)
-      v2 = (v2 + v7 + (m[s[12] as number] as number)) | 0; v13 ^= v2; v13 = (v13 >>> 16) | (v13 << 16)
-      v8 = (v8 + v13) | 0; v7 ^= v8; v7 = (v7 >>> 12) | (v7 << 20)
-      v2 = (v2 + v7 + (m[s[13] as number] as number)) | 0; v13 ^= v2; v13 = (v13 >>> 8) | (v13 << 24)
-      v8 = (v8 + v13) | 0; v7 ^= v8; v7 = (v7 >>> 7) | (v7 << 25)
-      v3 = (v3 + v4 + (m[s[14] as number] as number)) | 0; v14 ^= v3; v14 = (v14 >>> 16) | (v14 << 16)
-      v9 = (v9 + v14) | 0; v4 ^= v9; v4 = (v4 >>> 12) | (v4 << 20)
-      v3 = (v3 + v4 + (m[s[15] as number] as number)) | 0; v14 ^= v3; v14 = (v14 >>> 8) | (v14 << 24)
-      v9 = (v9 + v14) | 0; v4 ^= v9; v4 = (v4 >>> 7) | (v4 << 25)
+    v0 = (v0 + v4 + (m[s[0] as number] as number)) | 0; v12 ^= v0; v12 = (v12 >>> 16) | (v12 << 16)
+    v8 = (v8 + v12) | 0; v4 ^= v8; v4 = (v4 >>> 12) | (v4 << 20)
+    v0 = (v0 + v4 + (m[s[1] as number] as number)) | 0; v12 ^= v0; v12 = (v12 >>> 8) | (v12 << 24)
+    v8 = (v8 + v12) | 0; v4 ^= v8; v4 = (v4 >>> 7) | (v4 << 25)
+    v1 = (v1 + v5 + (m[s[2] as number] as number)) | 0; v13 ^= v1; v13 = (v13 >>> 16) | (v13 << 16)
+    v9 = (v9 + v13) | 0; v5 ^= v9; v5 = (v5 >>> 12) | (v5 << 20)
+    v1 = (v1 + v5 + (m[s[3] as number] as number)) | 0; v13 ^= v1; v13 = (v13 >>> 8) | (v13 << 24)
+    v9 = (v9 + v13) | 0; v5 ^= v9; v5 = (v5 >>> 7) | (v5 << 25)
+    v2 = (v2 + v6 + (m[s[4] as number] as number)) | 0; v14 ^= v2; v14 = (v14 >>> 16) | (v14 << 16)
+    v10 = (v10 + v14) | 0; v6 ^= v10; v6 = (v6 >>> 12) | (v6 << 20)
+    v2 = (v2 + v6 + (m[s[5] as number] as number)) | 0; v14 ^= v2; v14 = (v14 >>> 8) | (v14 << 24)
+    v10 = (v10 + v14) | 0; v6 ^= v10; v6 = (v6 >>> 7) | (v6 << 25)
+    v3 = (v3 + v7 + (m[s[6] as number] as number)) | 0; v15 ^= v3; v15 = (v15 >>> 16) | (v15 << 16)
+    v11 = (v11 + v15) | 0; v7 ^= v11; v7 = (v7 >>> 12) | (v7 << 20)
+    v3 = (v3 + v7 + (m[s[7] as number] as number)) | 0; v15 ^= v3; v15 = (v15 >>> 8) | (v15 << 24)
+    v11 = (v11 + v15) | 0; v7 ^= v11; v7 = (v7 >>> 7) | (v7 << 25)
+    v0 = (v0 + v5 + (m[s[8] as number] as number)) | 0; v15 ^= v0; v15 = (v15 >>> 16) | (v15 << 16)
+    v10 = (v10 + v15) | 0; v5 ^= v10; v5 = (v5 >>> 12) | (v5 << 20)
+    v0 = (v0 + v5 + (m[s[9] as number] as number)) | 0; v15 ^= v0; v15 = (v15 >>> 8) | (v15 << 24)
+    v10 = (v10 + v15) | 0; v5 ^= v10; v5 = (v5 >>> 7) | (v5 << 25)
+    v1 = (v1 + v6 + (m[s[10] as number] as number)) | 0; v12 ^= v1; v12 = (v12 >>> 16) | (v12 << 16)
+    v11 = (v11 + v12) | 0; v6 ^= v11; v6 = (v6 >>> 12) | (v6 << 20)
+    v1 = (v1 + v6 + (m[s[11] as number] as number)) | 0; v12 ^= v1; v12 = (v12 >>> 8) | (v12 << 24)
+    v11 = (v11 + v12) | 0; v6 ^= v11; v6 = (v6 >>> 7) | (v6 << 25)
+    v2 = (v2 + v7 + (m[s[12] as number] as number)) | 0; v13 ^= v2; v13 = (v13 >>> 16) | (v13 << 16)
+    v8 = (v8 + v13) | 0; v7 ^= v8; v7 = (v7 >>> 12) | (v7 << 20)
+    v2 = (v2 + v7 + (m[s[13] as number] as number)) | 0; v13 ^= v2; v13 = (v13 >>> 8) | (v13 << 24)
+    v8 = (v8 + v13) | 0; v7 ^= v8; v7 = (v7 >>> 7) | (v7 << 25)
+    v3 = (v3 + v4 + (m[s[14] as number] as number)) | 0; v14 ^= v3; v14 = (v14 >>> 16) | (v14 << 16)
+    v9 = (v9 + v14) | 0; v4 ^= v9; v4 = (v4 >>> 12) | (v4 << 20)
+    v3 = (v3 + v4 + (m[s[15] as number] as number)) | 0; v14 ^= v3; v14 = (v14 >>> 8) | (v14 << 24)
+    v9 = (v9 + v14) | 0; v4 ^= v9; v4 = (v4 >>> 7) | (v4 << 25)
   }
   // the hash: output words 0–7, each the state's word i XOR word i + 8, little endian
   writeWords(out, v0 ^ v8, v1 ^ v9, v2 ^ v10, v3 ^ v11, v4 ^ v12, v5 ^ v13, v6 ^ v14, v7 ^ v15)
