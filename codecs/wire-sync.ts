@@ -140,6 +140,7 @@ function headerEntryToWire(entry: HeaderEntry): unknown[] {
 
 const { getheaders: GET_HEADERS, headers: HEADERS, getbodies: GET_BODIES, bodies: BODIES } = SYNC_MESSAGE_TYPES
 const LocatorWire = hashListWire(MAX_LOCATOR)
+const HeaderListWire = z.array(HeaderEntryWireSchema).max(MAX_HEADERS)
 
 /** Codecs of the sync messages, for the registry. */
 export const SYNC_CODECS = {
@@ -157,10 +158,7 @@ export const SYNC_CODECS = {
   headers: {
     code: HEADERS,
     body: z
-      .union([
-        z.tuple([z.literal(HEADERS), z.array(HeaderEntryWireSchema).max(MAX_HEADERS)]),
-        z.tuple([z.literal(HEADERS), z.array(HeaderEntryWireSchema).max(MAX_HEADERS), z.number()]),
-      ])
+      .union([z.tuple([z.literal(HEADERS), HeaderListWire]), z.tuple([z.literal(HEADERS), HeaderListWire, z.number()])])
       .transform(([, headers, pushed]) => ({ type: 'headers' as const, headers, ...(pushed === undefined ? {} : { pushed }) }))
       .pipe(messageCheck(HeadersSchema)),
     toBody: (m) => [HEADERS, m.headers.map(headerEntryToWire), ...(m.pushed === undefined ? [] : [m.pushed])],

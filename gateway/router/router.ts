@@ -288,16 +288,16 @@ export class Router extends EventEmitter<RouterEvents> {
     if (this.o.viaMesh !== undefined && this.o.directory.farOnly(peer)) return this.pumpFar(peer, this.o.viaMesh)
     let retryMs = Infinity
     for (const c of this.candidates(peer)) {
+      // a message pinned to a link (a probe) waits out that link's set-aside like any other: two
+      // VARA modems that called each other at once would otherwise collide again at once
+      const wanted = c.control?.link === undefined ? this.addressedLinks(peer) : [c.control.link]
+      const links = wanted.filter((id) => !this.setAside.has(id, peer))
       for (const msg of this.shapes(peer, c)) {
-        // a message pinned to a link (a probe) waits out that link's set-aside too: two VARA modems
-        // that called each other at once would otherwise collide again at once
-        const links = c.control?.link === undefined ? this.usableLinks(peer) : [c.control.link].filter((id) => !this.setAside.has(id, peer))
         const decision = selectLink({ ...this.decisionBase(peerSnapshot(this.o.monitor.snapshot(), links, peer, this.setAside), msg, c.cls), peer, hysteresis: this.hysteresis.get(peer) })
         if (c.control?.link === undefined) this.noteDecision(peer, decision.hysteresis, decision.type === 'send' ? decision.reason : undefined)
         if (decision.type === 'hold') {
           this.log.debug({ peer, type: msg.type, reason: decision.reason, rejected: decision.rejected, retryInMs: decision.retryInMs }, 'message held: no link takes it now')
-          const released = this.setAside.releaseInMs(c.control?.link === undefined ? this.o.directory.linksOf(peer).map((l) => l.transportId) : [c.control.link], peer)
-          retryMs = Math.min(retryMs, released, Number.isFinite(decision.retryInMs) ? (decision.retryInMs as number) : HOLD_RETRY_MS)
+          retryMs = Math.min(retryMs, this.setAside.releaseInMs(wanted, peer), Number.isFinite(decision.retryInMs) ? (decision.retryInMs as number) : HOLD_RETRY_MS)
           continue
         }
         void this.dispatch(peer, c, msg, decision)
@@ -339,10 +339,15 @@ export class Router extends EventEmitter<RouterEvents> {
 
   /** Links with an address for `peer` that are not set aside for it. */
   private usableLinks(peer: string): string[] {
+    return this.addressedLinks(peer).filter((id) => !this.setAside.has(id, peer))
+  }
+
+  /** Our links on which `peer` has an address. */
+  private addressedLinks(peer: string): string[] {
     return this.o.directory
       .linksOf(peer)
       .map((l) => l.transportId)
-      .filter((id) => this.o.transports.has(id) && !this.setAside.has(id, peer))
+      .filter((id) => this.o.transports.has(id))
   }
 
   private decisionBase(snapshot: MonitorSnapshot, msg: WireMessage, cls: MessageClass) {
